@@ -1,0 +1,173 @@
+package io.muxflow.planner.placement;
+
+import io.muxflow.planner.plan.Placement;
+import io.muxflow.planner.plan.Plan;
+import io.muxflow.planner.sim.Score;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The {@code alpaserve} policy: AlpaServe's Algorithm 2 (enumerate ways to cut the cluster into
+ * groups and each group's (op, pp) configuration, optionally after splitting the devices over
+ * buckets of models of similar latency) around Algorithm 1 (greedy replica placement scored by the
+ * simulator).
+ *
+ * <p>Each enumerated group partition is filled twice, by AlpaServe's fast heuristic ({@link
+ * FastGreedyReplication}, one simulation per replica) and by the simulator-guided greedy ({@link
+ * SimulatorGuidedGreedy}), and the best score wins; since the first reproduces AlpaServe's own
+ * search, the result is never worse than AlpaServe's on the planning workload. With buckets, the
+ * per-(bucket, device count) sub-solutions are computed once and shared by every split that uses
+ * them (AlpaServe recomputes them per split), and the mixed solution (no buckets) competes too.
+ * Independent sub-searches run on {@code threads} worker threads.
+ */
+public final class AlpaServeSearch implements PlacementPolicy {
+    @Override
+    public String name() {
+        return "alpaserve";
+    }
+
+    @Override
+    public Plan place(PlacementProblem problem, SearchProgress progress) {
+        Placement best = solve(problem, progress);
+        return Plans.withPrediction(Plan.of(best, problem.models(), name(), 1), problem);
+    }
+
+    public Placement solve(PlacementProblem problem, SearchProgress progress) {
+        int threads = problem.search().threads();
+        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "alpaserve-search");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        try {
+            return solve(problem, progress, pool);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private Placement solve(PlacementProblem problem, SearchProgress progress, ExecutorService pool) {
+        List<int[]> buckets = problem.search().buckets() ? ModelBuckets.buckets(problem.profiles()) : List.of();
+        List<int[]> splits = List.of();
+        if (buckets.size() > 1) {
+            double[] rates = problem.rates();
+            double[] bucketRates = new double[buckets.size()];
+            double[] bucketLat = new double[buckets.size()];
+            for (int b = 0; b < buckets.size(); b++) {
+                for (int m : buckets.get(b)) {
+                    bucketRates[b] += rates[m];
+                }
+                bucketLat[b] = ModelBuckets.latency(problem.profiles().get(buckets.get(b)[0]));
+            }
+            splits = ModelBuckets.splits(problem.cluster().devices(), bucketRates, bucketLat);
+        }
+        // Tasks: the mixed problem, plus each distinct (bucket, devices) sub-problem.
+        Map<Long, int[]> subKeys = new HashMap<>();
+        for (int[] split : splits) {
+            for (int b = 0; b < split.length; b++) {
+                subKeys.put(((long) b << 32) | split[b], new int[] {b, split[b]});
+            }
+        }
+        int total = 1 + subKeys.size();
+        AtomicInteger done = new AtomicInteger();
+        progress.report("alpaserve search", 0, total);
+        Map<Long, Placement> subSolutions = new ConcurrentHashMap<>();
+        List<Runnable> tasks = new ArrayList<>();
+        Placement[] mixed = new Placement[1];
+        tasks.add(() -> {
+            mixed[0] = solveEco(problem);
+            progress.report("alpaserve search", done.incrementAndGet(), total);
+        });
+        final List<int[]> fb = buckets;
+        for (Map.Entry<Long, int[]> e : subKeys.entrySet()) {
+            tasks.add(() -> {
+                int b = e.getValue()[0];
+                int devices = e.getValue()[1];
+                PlacementProblem sub = problem.restrict(fb.get(b), devices);
+                subSolutions.put(e.getKey(), solveEco(sub).remapModels(fb.get(b)));
+                progress.report("alpaserve search", done.incrementAndGet(), total);
+            });
+        }
+        runAll(tasks, pool);
+        Placement best = mixed[0];
+        double bestScore = problem.score(best).value();
+        for (int[] split : splits) {
+            Placement combined = null;
+            for (int b = 0; b < split.length; b++) {
+                Placement part = subSolutions.get(((long) b << 32) | split[b]);
+                combined = combined == null ? part : combined.concat(part);
+            }
+            double s = problem.score(combined).value();
+            if (s > bestScore) {
+                bestScore = s;
+                best = combined;
+            }
+        }
+        return best;
+    }
+
+    /** Best placement of one set of models on the problem's devices (no bucket split). */
+    static Placement solveEco(PlacementProblem problem) {
+        SearchOptions o = problem.search();
+        Placement best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (Placement init : GroupPartitions.enumerate(problem.cluster(), o.maxPp(), o.maxOp())) {
+            if (!anyUsable(problem, init)) {
+                continue;
+            }
+            for (Placement cand : List.of(FastGreedyReplication.place(problem, init),
+                    SimulatorGuidedGreedy.place(problem, init))) {
+                Score s = problem.score(cand);
+                if (s.value() > bestScore) {
+                    bestScore = s.value();
+                    best = cand;
+                }
+            }
+        }
+        if (best == null) {
+            // Nothing fits any enumerated partition: return the single-device partition, empty.
+            best = GroupPartitions.enumerate(problem.cluster(), 1, 1).get(0);
+        }
+        return best;
+    }
+
+    private static boolean anyUsable(PlacementProblem problem, Placement init) {
+        return Arrays.stream(init.configs().toArray(new io.muxflow.planner.profile.ParallelConfig[0]))
+                .distinct().anyMatch(problem::usable);
+    }
+
+    private static void runAll(List<Runnable> tasks, ExecutorService pool) {
+        if (pool == null) {
+            tasks.forEach(Runnable::run);
+            return;
+        }
+        List<Future<?>> fs = new ArrayList<>();
+        for (Runnable t : tasks) {
+            fs.add(pool.submit(t));
+        }
+        for (Future<?> f : fs) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("search interrupted", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.muxflow.planner.placement;
+
+import io.muxflow.planner.InvalidInputException;
+import java.util.List;
+
+/** The placement policies by name. */
+public final class Policies {
+    public static final List<String> NAMES = List.of("sr", "clockwork++", "alpaserve");
+
+    private Policies() {
+    }
+
+    public static PlacementPolicy byName(String name) {
+        return switch (name) {
+            case "sr" -> new SelectiveReplication();
+            case "clockwork++" -> new ClockworkPlusPlus();
+            case "alpaserve" -> new AlpaServeSearch();
+            default -> throw new InvalidInputException("unknown policy '" + name + "' (choose one of " + NAMES + ")");
+        };
+    }
+}

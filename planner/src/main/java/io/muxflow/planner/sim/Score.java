@@ -1,0 +1,27 @@
+package io.muxflow.planner.sim;
+
+/**
+ * What the placement search needs from one simulation, untrimmed: attainment over all requests,
+ * mean latency over all requests (rejected ones count 0, as in AlpaServe), per-model and per-group
+ * request counts.
+ */
+public record Score(double attainment, double latencyMeanS, int replicas, int[] modelRequests, int[] modelGood,
+        int[] groupRequests) {
+
+    /**
+     * AlpaServe's placement score: attainment first, then lower mean latency, then more replicas
+     * ({@code goodput - latency_mean / 1e4 + replicas / 1e6}).
+     */
+    public double value() {
+        return attainment - latencyMeanS / 10000 + replicas / 1e6;
+    }
+
+    /** Requests of {@code model} that were not served within their SLO. */
+    public int unserved(int model) {
+        return modelRequests[model] - modelGood[model];
+    }
+
+    public double modelAttainment(int model) {
+        return modelRequests[model] == 0 ? 0 : (double) modelGood[model] / modelRequests[model];
+    }
+}
