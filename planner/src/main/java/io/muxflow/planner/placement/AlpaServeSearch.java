@@ -2,7 +2,6 @@ package io.muxflow.planner.placement;
 
 import io.muxflow.planner.plan.Placement;
 import io.muxflow.planner.plan.Plan;
-import io.muxflow.planner.sim.Score;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -117,27 +116,47 @@ public final class AlpaServeSearch implements PlacementPolicy {
         return best;
     }
 
-    /** Best placement of one set of models on the problem's devices (no bucket split). */
+    /** How many of the best partitions (by the fast heuristic's score) the guided greedy refines. */
+    static final int GUIDED_PARTITIONS = 3;
+
+    /**
+     * Best placement of one set of models on the problem's devices (no bucket split): every group
+     * partition filled by the fast heuristic, the best few also by the guided greedy.
+     */
     static Placement solveEco(PlacementProblem problem) {
         SearchOptions o = problem.search();
-        Placement best = null;
-        double bestScore = Double.NEGATIVE_INFINITY;
+        List<Placement> inits = new ArrayList<>();
+        List<Placement> fast = new ArrayList<>();
+        List<Double> fastScores = new ArrayList<>();
         for (Placement init : GroupPartitions.enumerate(problem.cluster(), o.maxPp(), o.maxOp())) {
             if (!anyUsable(problem, init)) {
                 continue;
             }
-            for (Placement cand : List.of(FastGreedyReplication.place(problem, init),
-                    SimulatorGuidedGreedy.place(problem, init))) {
-                Score s = problem.score(cand);
-                if (s.value() > bestScore) {
-                    bestScore = s.value();
-                    best = cand;
+            Placement f = FastGreedyReplication.place(problem, init);
+            inits.add(init);
+            fast.add(f);
+            fastScores.add(problem.score(f).value());
+        }
+        if (inits.isEmpty()) {
+            // Nothing fits any enumerated partition: the single-device partition, empty.
+            return GroupPartitions.enumerate(problem.cluster(), 1, 1).get(0);
+        }
+        Integer[] order = new Integer[inits.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(fastScores.get(b), fastScores.get(a)));
+        Placement best = fast.get(order[0]);
+        double bestScore = fastScores.get(order[0]);
+        if (o.guided()) {
+            for (int i = 0; i < Math.min(GUIDED_PARTITIONS, order.length); i++) {
+                Placement g = SimulatorGuidedGreedy.place(problem, inits.get(order[i]));
+                double s = problem.score(g).value();
+                if (s > bestScore) {
+                    bestScore = s;
+                    best = g;
                 }
             }
-        }
-        if (best == null) {
-            // Nothing fits any enumerated partition: return the single-device partition, empty.
-            best = GroupPartitions.enumerate(problem.cluster(), 1, 1).get(0);
         }
         return best;
     }

@@ -11,9 +11,11 @@ package io.muxflow.planner.placement;
  * @param threads          worker threads for independent sub-searches
  * @param buckets          also try AlpaServe's model buckets (Algorithm 2's device split)
  * @param clockworkWindowS re-planning window of the clockwork++ baseline
+ * @param guided           also run the simulator-guided greedy (off: AlpaServe's fast heuristic only,
+ *                         i.e. AlpaServe's published search)
  */
 public record SearchOptions(int maxPp, int maxOp, int candidateModels, int candidateGroups, int beamWidth,
-        int threads, boolean buckets, double clockworkWindowS) {
+        int threads, boolean buckets, double clockworkWindowS, boolean guided) {
 
     public SearchOptions {
         if (maxPp < 1 || maxOp < 1 || candidateModels < 1 || candidateGroups < 1 || beamWidth < 1 || threads < 1) {
@@ -25,25 +27,30 @@ public record SearchOptions(int maxPp, int maxOp, int candidateModels, int candi
     }
 
     public static SearchOptions defaults() {
-        return new SearchOptions(8, 4, 2, 4, 1, Math.max(1, Runtime.getRuntime().availableProcessors()), true, 30);
+        return new SearchOptions(8, 4, 2, 4, 1, Math.max(1, Runtime.getRuntime().availableProcessors()), true, 30, true);
     }
 
     public SearchOptions withBeam(int width) {
         return new SearchOptions(maxPp, maxOp, candidateModels, candidateGroups, width, threads, buckets,
-                clockworkWindowS);
+                clockworkWindowS, guided);
     }
 
     public SearchOptions withThreads(int t) {
         return new SearchOptions(maxPp, maxOp, candidateModels, candidateGroups, beamWidth, t, buckets,
-                clockworkWindowS);
+                clockworkWindowS, guided);
     }
 
     public SearchOptions withWindow(double w) {
-        return new SearchOptions(maxPp, maxOp, candidateModels, candidateGroups, beamWidth, threads, buckets, w);
+        return new SearchOptions(maxPp, maxOp, candidateModels, candidateGroups, beamWidth, threads, buckets, w, guided);
     }
 
     public SearchOptions withBuckets(boolean b) {
         return new SearchOptions(maxPp, maxOp, candidateModels, candidateGroups, beamWidth, threads, b,
-                clockworkWindowS);
+                clockworkWindowS, guided);
+    }
+
+    public SearchOptions withGuided(boolean g) {
+        return new SearchOptions(maxPp, maxOp, candidateModels, candidateGroups, beamWidth, threads, buckets,
+                clockworkWindowS, g);
     }
 }

@@ -151,6 +151,8 @@ public final class StageClockSimulator {
             int[] modelGood, int[] groupReq) {
         final int s = c.maxStages;
         final double[] clocks = new double[c.numGroups * s];
+        // The last stage's clock of every group, contiguous: group choice reads only these.
+        final double[] lastClock = new double[c.numGroups];
         final double[] tmp = new double[s];
         final int[] stages = c.stages;
         double latencySum = 0;
@@ -168,7 +170,7 @@ public final class StageClockSimulator {
             int g = -1;
             double best = Double.POSITIVE_INFINITY;
             for (int j : gs) {
-                double clock = clocks[j * s + stages[j] - 1];
+                double clock = lastClock[j];
                 if (clock < best) {
                     best = clock;
                     g = j;
@@ -189,6 +191,7 @@ public final class StageClockSimulator {
             final double fin = t + fixedOverhead;
             if (fin - arrival <= slos[i]) {
                 System.arraycopy(tmp, 0, clocks, base, st);
+                lastClock[g] = tmp[st - 1];
                 modelGood[m]++;
                 latencySum += fin - arrival;
                 if (finish != null) {

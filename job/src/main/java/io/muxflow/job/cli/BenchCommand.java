@@ -1,0 +1,50 @@
+package io.muxflow.job.cli;
+
+import io.muxflow.planner.bench.PlannerBench;
+import io.muxflow.planner.profile.ProfileDatabase;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code muxflow bench SUITE}: the benchmark suites; JSON and PNG plots under {@code --out}. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Run a benchmark suite; results as JSON plus PNG plots (default under docs/bench).",
+        subcommands = {BenchCommand.Planner.class})
+public final class BenchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "planner", mixinStandardHelpOptions = true,
+            description = "Simulator throughput, search time and attainment of sr, clockwork++ and alpaserve on "
+                    + "24/48/72-model cases, and the rate/CV/SLO/GPU sweeps.")
+    static final class Planner implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--profiles", defaultValue = "../shared/profiles/alpaserve-published.json",
+                description = "AlpaServe's published profiles (default: ${DEFAULT-VALUE}).")
+        Path profiles;
+
+        @Option(names = "--no-sweeps", description = "Skip the four sweeps.")
+        boolean noSweeps;
+
+        @Override
+        public Integer call() {
+            var log = spec.commandLine().getErr();
+            var root = new PlannerBench(ProfileDatabase.load(profiles), log).run(out, !noSweeps);
+            spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+            return 0;
+        }
+    }
+}

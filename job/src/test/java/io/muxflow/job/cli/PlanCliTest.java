@@ -1,0 +1,129 @@
+package io.muxflow.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlanCliTest {
+    static final String PROFILES = resolveProfiles();
+
+    @TempDir
+    Path dir;
+
+    static String resolveProfiles() {
+        for (String p : new String[] {"../../shared/profiles/alpaserve-published.json",
+                "../shared/profiles/alpaserve-published.json"}) {
+            if (Files.exists(Path.of(p))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("../shared/profiles not found");
+    }
+
+    private Path workload(String json) throws Exception {
+        Path f = dir.resolve("w.json");
+        Files.writeString(f, json);
+        return f;
+    }
+
+    @Test
+    void planWritesAPlanAndEndsWithOneJsonLine() throws Exception {
+        Path w = workload("""
+                {"duration_s": 120, "seed": 1, "total_rate": 12, "cv": 4,
+                 "models": [{"name": "m", "count": 6, "profile": "bert-1.3b"}]}
+                """);
+        Path out = dir.resolve("plan.json");
+        CliRunner r = CliRunner.run("plan", "--profiles", PROFILES, "--workload", w.toString(), "--devices", "4",
+                "--mem-gb", "13", "--policy", "alpaserve", "--slo-scale", "5", "--out", out.toString(), "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.lastLine());
+        assertThat(j.get("attainment").asDouble()).isBetween(0.0, 1.0);
+        assertThat(j.get("per_model").size()).isEqualTo(6);
+        assertThat(j.get("search_seconds").asDouble()).isPositive();
+        assertThat(Files.exists(out)).isTrue();
+        assertThat(r.err()).contains("[plan] alpaserve search");
+
+        CliRunner s = CliRunner.run("simulate", "--profiles", PROFILES, "--workload", w.toString(), "--plan",
+                out.toString(), "--slo-scale", "5", "--json");
+        assertThat(s.exitCode()).as(s.err()).isZero();
+        JsonNode sj = new ObjectMapper().readTree(s.lastLine());
+        assertThat(sj.get("latency_p99_s").asDouble()).isPositive();
+        // the same workload and simulator: simulate reproduces the plan's prediction
+        assertThat(sj.get("attainment").asDouble()).isEqualTo(j.get("attainment").asDouble());
+    }
+
+    @Test
+    void everyPolicyRuns() throws Exception {
+        Path w = workload("""
+                {"duration_s": 90, "seed": 2, "total_rate": 8, "cv": 3, "slo_s": 0.6,
+                 "models": [{"name": "m", "count": 4, "profile": "bert-1.3b"}]}
+                """);
+        for (String policy : new String[] {"sr", "clockwork++", "alpaserve"}) {
+            CliRunner r = CliRunner.run("plan", "--profiles", PROFILES, "--workload", w.toString(), "--devices", "2",
+                    "--mem-gb", "13", "--policy", policy, "--json");
+            assertThat(r.exitCode()).as(policy + ": " + r.err()).isZero();
+            assertThat(new ObjectMapper().readTree(r.lastLine()).get("policy").asText()).isEqualTo(policy);
+        }
+    }
+
+    @Test
+    void errorsNameTheInputAtFault() throws Exception {
+        Path w = workload("""
+                {"duration_s": 60, "models": [{"name": "m0", "profile": "gpt-9000", "rate": 1, "slo_s": 1}]}
+                """);
+        CliRunner r = CliRunner.run("plan", "--profiles", PROFILES, "--workload", w.toString(), "--devices", "2",
+                "--mem-gb", "13");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("error").contains("'m0'").contains("gpt-9000");
+
+        Files.writeString(dir.resolve("t.csv"), "arrival_s,model\n0.1,m0\nbad,m0\n");
+        Path tw = dir.resolve("tw.json");
+        Files.writeString(tw, "{\"trace\": \"t.csv\", \"models\": [{\"name\": \"m0\", \"profile\": \"bert-1.3b\", \"slo_s\": 1}]}");
+        r = CliRunner.run("plan", "--profiles", PROFILES, "--workload", tw.toString(), "--devices", "2", "--mem-gb", "13");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("t.csv: line 3");
+
+        Files.writeString(dir.resolve("t.csv"), "arrival_s,model\n");
+        r = CliRunner.run("plan", "--profiles", PROFILES, "--workload", tw.toString(), "--devices", "2", "--mem-gb", "13");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("no requests");
+
+        Path big = workload("""
+                {"duration_s": 60, "models": [{"name": "huge", "profile": "bert-2.6b", "rate": 1, "slo_s": 1}]}
+                """);
+        r = CliRunner.run("plan", "--profiles", PROFILES, "--workload", big.toString(), "--devices", "1", "--mem-gb", "2");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("'huge'").contains("fits no group");
+
+        r = CliRunner.run("plan", "--profiles", PROFILES, "--workload", big.toString(), "--devices", "2",
+                "--mem-gb", "13", "--policy", "magic");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown policy 'magic'");
+
+        r = CliRunner.run("plan", "--profiles", PROFILES, "--workload", big.toString(), "--devices", "x", "--mem-gb", "13");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--devices");
+
+        Path noSlo = workload("""
+                {"duration_s": 60, "models": [{"name": "m0", "profile": "bert-1.3b", "rate": 1}]}
+                """);
+        r = CliRunner.run("plan", "--profiles", PROFILES, "--workload", noSlo.toString(), "--devices", "2", "--mem-gb", "13");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("'m0'").contains("no SLO");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String c : new String[] {"plan", "simulate"}) {
+            CliRunner r = CliRunner.run(c, "--help");
+            assertThat(r.exitCode()).isZero();
+            assertThat(r.out()).contains("Usage: muxflow " + c);
+        }
+        assertThat(CliRunner.run("--help").out()).contains("plan").contains("simulate");
+    }
+}
