@@ -1,0 +1,121 @@
+package io.muxflow.gpu.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * GEMM micro-kernels on the Vector API (8-lane float vectors, AVX2 and up): a 4 x 16 block of C
+ * lives in eight vector registers while k streams by, each step one broadcast of A and one fused
+ * multiply-add per register. Row and column remainders use the same fused multiply-adds in scalar
+ * code, so every element rounds the same way as in {@link ScalarKernels}.
+ */
+final class VectorKernels implements Gemm.Kernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+    @Override
+    public void block(float[] a, float[] b, float[] c, int k, int n, int i0, int i1, int j0, int j1, int p0, int p1) {
+        int jv = j0 + (j1 - j0) / 16 * 16;
+        int i = i0;
+        for (; i + 3 < i1; i += 4) {
+            int r0 = i * n;
+            int r1 = r0 + n;
+            int r2 = r1 + n;
+            int r3 = r2 + n;
+            int a0 = i * k;
+            int a1 = a0 + k;
+            int a2 = a1 + k;
+            int a3 = a2 + k;
+            for (int j = j0; j < jv; j += 16) {
+                FloatVector c00 = FloatVector.fromArray(S, c, r0 + j);
+                FloatVector c01 = FloatVector.fromArray(S, c, r0 + j + 8);
+                FloatVector c10 = FloatVector.fromArray(S, c, r1 + j);
+                FloatVector c11 = FloatVector.fromArray(S, c, r1 + j + 8);
+                FloatVector c20 = FloatVector.fromArray(S, c, r2 + j);
+                FloatVector c21 = FloatVector.fromArray(S, c, r2 + j + 8);
+                FloatVector c30 = FloatVector.fromArray(S, c, r3 + j);
+                FloatVector c31 = FloatVector.fromArray(S, c, r3 + j + 8);
+                for (int p = p0; p < p1; p++) {
+                    int bo = p * n + j;
+                    FloatVector b0 = FloatVector.fromArray(S, b, bo);
+                    FloatVector b1 = FloatVector.fromArray(S, b, bo + 8);
+                    FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+                    c00 = x.fma(b0, c00);
+                    c01 = x.fma(b1, c01);
+                    x = FloatVector.broadcast(S, a[a1 + p]);
+                    c10 = x.fma(b0, c10);
+                    c11 = x.fma(b1, c11);
+                    x = FloatVector.broadcast(S, a[a2 + p]);
+                    c20 = x.fma(b0, c20);
+                    c21 = x.fma(b1, c21);
+                    x = FloatVector.broadcast(S, a[a3 + p]);
+                    c30 = x.fma(b0, c30);
+                    c31 = x.fma(b1, c31);
+                }
+                c00.intoArray(c, r0 + j);
+                c01.intoArray(c, r0 + j + 8);
+                c10.intoArray(c, r1 + j);
+                c11.intoArray(c, r1 + j + 8);
+                c20.intoArray(c, r2 + j);
+                c21.intoArray(c, r2 + j + 8);
+                c30.intoArray(c, r3 + j);
+                c31.intoArray(c, r3 + j + 8);
+            }
+            scalarColumns(a, b, c, k, n, i, i + 4, jv, j1, p0, p1);
+        }
+        for (; i < i1; i++) {
+            int r = i * n;
+            int ao = i * k;
+            for (int j = j0; j < jv; j += 16) {
+                FloatVector c0 = FloatVector.fromArray(S, c, r + j);
+                FloatVector c1 = FloatVector.fromArray(S, c, r + j + 8);
+                for (int p = p0; p < p1; p++) {
+                    int bo = p * n + j;
+                    FloatVector x = FloatVector.broadcast(S, a[ao + p]);
+                    c0 = x.fma(FloatVector.fromArray(S, b, bo), c0);
+                    c1 = x.fma(FloatVector.fromArray(S, b, bo + 8), c1);
+                }
+                c0.intoArray(c, r + j);
+                c1.intoArray(c, r + j + 8);
+            }
+            scalarColumns(a, b, c, k, n, i, i + 1, jv, j1, p0, p1);
+        }
+    }
+
+    private static void scalarColumns(float[] a, float[] b, float[] c, int k, int n, int i0, int i1, int j0, int j1,
+            int p0, int p1) {
+        if (j0 >= j1) {
+            return;
+        }
+        for (int i = i0; i < i1; i++) {
+            int co = i * n;
+            for (int p = p0; p < p1; p++) {
+                float av = a[i * k + p];
+                int bo = p * n;
+                for (int j = j0; j < j1; j++) {
+                    c[co + j] = Math.fma(av, b[bo + j], c[co + j]);
+                }
+            }
+        }
+    }
+
+    @Override
+    public float dot8(float[] a, int ao, float[] b, int bo, int len) {
+        FloatVector acc = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 8 <= len; p += 8) {
+            acc = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), acc);
+        }
+        float[] l = new float[8];
+        acc.intoArray(l, 0);
+        float s = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+        for (; p < len; p++) {
+            s = Math.fma(a[ao + p], b[bo + p], s);
+        }
+        return s;
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+}
