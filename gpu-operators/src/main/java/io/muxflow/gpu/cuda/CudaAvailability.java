@@ -66,8 +66,11 @@ public final class CudaAvailability {
             String n = new String(name, java.nio.charset.StandardCharsets.US_ASCII).trim().replace("\0", "");
             return new Status(true, "ok", count[0], n);
         } catch (LinkageError e) {
-            return new Status(false, "the JCuda native libraries did not load (" + e.getMessage()
-                    + "): no CUDA driver (libcuda.so.1) on this machine?", 0, null);
+            String msg = String.valueOf(e.getMessage());
+            String why = msg.contains("libcuda.so") ? "libcuda.so.1 (the NVIDIA driver) was not found"
+                    : msg.lines().findFirst().orElse(msg);
+            return new Status(false, "the JCuda native libraries did not load: " + why
+                    + " - no NVIDIA GPU or driver on this machine?", 0, null);
         } catch (RuntimeException e) {
             return new Status(false, "CUDA probe failed: " + e, 0, null);
         } finally {

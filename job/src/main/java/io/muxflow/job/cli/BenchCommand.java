@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 /** {@code muxflow bench SUITE}: the benchmark suites; JSON and PNG plots under {@code --out}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark suite; results as JSON plus PNG plots (default under docs/bench).",
-        subcommands = {BenchCommand.Planner.class})
+        subcommands = {BenchCommand.Planner.class, BenchCommand.Executors.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -43,6 +43,24 @@ public final class BenchCommand implements Runnable {
         public Integer call() {
             var log = spec.commandLine().getErr();
             var root = new PlannerBench(ProfileDatabase.load(profiles), log).run(out, !noSweeps);
+            spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+            return 0;
+        }
+    }
+
+    @Command(name = "executors", mixinStandardHelpOptions = true,
+            description = "cpu GEMM GFLOP/s against this machine's measured FMA peak; latency of a BERT-base layer "
+                    + "on cpu, and on cuda and in PyTorch where a GPU is usable.")
+    static final class Executors implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            var root = new io.muxflow.gpu.bench.ExecutorBench(spec.commandLine().getErr()).run(out);
             spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
             return 0;
         }
