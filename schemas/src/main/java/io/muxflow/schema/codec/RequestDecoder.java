@@ -1,0 +1,149 @@
+package io.muxflow.schema.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.muxflow.schema.InferenceRequest;
+import io.muxflow.schema.Tensor;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decodes request bytes in whichever encoding they arrive: single-object Avro (by its marker), or
+ * JSON. JSON is read leniently so people can type requests: Avro's union wrappers ({@code
+ * {"long": 5}}) are accepted but not required, optional fields may be left out, and {@code slo_ms}
+ * may stand for {@code slo_us}. Anything else raises an {@link IOException} saying why.
+ */
+public final class RequestDecoder {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** A decoded request and the encoding it came in (its response goes back the same way). */
+    public record Decoded(InferenceRequest request, Encoding encoding) {
+    }
+
+    private RequestDecoder() {
+    }
+
+    public static Decoded decode(byte[] bytes) throws IOException {
+        Encoding e = Encoding.sniff(bytes);
+        if (e == null) {
+            throw new IOException(bytes == null || bytes.length == 0 ? "empty message"
+                    : "neither Avro single-object encoding (no 0xC3 0x01 marker) nor JSON");
+        }
+        if (e == Encoding.AVRO) {
+            return new Decoded(Codecs.REQUEST.decodeBinary(bytes), e);
+        }
+        return new Decoded(fromJson(bytes), e);
+    }
+
+    static InferenceRequest fromJson(byte[] bytes) throws IOException {
+        JsonNode n;
+        try {
+            n = MAPPER.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new IOException("not valid JSON: " + ex.getOriginalMessage(), ex);
+        }
+        if (n == null || !n.isObject()) {
+            throw new IOException("a request must be a JSON object");
+        }
+        InferenceRequest.Builder b = InferenceRequest.newBuilder();
+        b.setRequestId(text(n, "request_id", true));
+        b.setModel(text(n, "model", true));
+        Long send = longValue(n, "client_send_us");
+        b.setClientSendUs(send == null ? System.currentTimeMillis() * 1000 : send);
+        Long slo = longValue(n, "slo_us");
+        Long sloMs = longValue(n, "slo_ms");
+        b.setSloUs(slo != null ? slo : sloMs != null ? sloMs * 1000 : null);
+        b.setDeadlineUs(longValue(n, "deadline_us"));
+        JsonNode toks = unwrap(n.get("token_ids"));
+        if (toks != null) {
+            if (!toks.isArray()) {
+                throw new IOException("token_ids must be an array of integers");
+            }
+            List<Integer> t = new ArrayList<>();
+            for (JsonNode x : toks) {
+                if (!x.isIntegralNumber()) {
+                    throw new IOException("token_ids must be an array of integers, found " + x);
+                }
+                t.add(x.asInt());
+            }
+            b.setTokenIds(t);
+        }
+        JsonNode in = unwrap(n.get("input"));
+        if (in != null) {
+            JsonNode tensor = in.has("io.muxflow.schema.Tensor") ? in.get("io.muxflow.schema.Tensor") : in;
+            List<Integer> shape = new ArrayList<>();
+            List<Float> values = new ArrayList<>();
+            JsonNode s = tensor.get("shape");
+            JsonNode v = tensor.get("values");
+            if (s == null || !s.isArray() || v == null || !v.isArray()) {
+                throw new IOException("input must be {\"shape\": [...], \"values\": [...]}");
+            }
+            s.forEach(x -> shape.add(x.asInt()));
+            for (JsonNode x : v) {
+                if (x.isNumber()) {
+                    values.add((float) x.asDouble());
+                } else if (x.isTextual() && (x.asText().equals("NaN") || x.asText().endsWith("Infinity"))) {
+                    values.add(Float.parseFloat(x.asText()));
+                } else {
+                    throw new IOException("input values must be numbers, found " + x);
+                }
+            }
+            b.setInput(new Tensor(shape, values));
+        }
+        Map<String, String> attrs = new HashMap<>();
+        JsonNode a = unwrap(n.get("attributes"));
+        if (a != null && a.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> it = a.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                attrs.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        b.setAttributes(attrs);
+        return b.build();
+    }
+
+    /** Avro JSON wraps union values as {"type": value}; accept both forms. */
+    private static JsonNode unwrap(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isObject() && v.size() == 1) {
+            String k = v.fieldNames().next();
+            if (k.equals("long") || k.equals("int") || k.equals("string") || k.equals("array") || k.equals("double")
+                    || k.equals("map")) {
+                return v.get(k);
+            }
+        }
+        return v;
+    }
+
+    private static String text(JsonNode n, String f, boolean required) throws IOException {
+        JsonNode v = unwrap(n.get(f));
+        if (v == null) {
+            if (required) {
+                throw new IOException("missing field \"" + f + "\"");
+            }
+            return null;
+        }
+        if (!v.isTextual() || v.asText().isEmpty()) {
+            throw new IOException("field \"" + f + "\" must be a non-empty string");
+        }
+        return v.asText();
+    }
+
+    private static Long longValue(JsonNode n, String f) throws IOException {
+        JsonNode v = unwrap(n.get(f));
+        if (v == null) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw new IOException("field \"" + f + "\" must be a number");
+        }
+        return v.asLong();
+    }
+}

@@ -1,0 +1,132 @@
+package io.muxflow.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.muxflow.schema.codec.Codecs;
+import io.muxflow.schema.codec.Encoding;
+import io.muxflow.schema.codec.RequestDecoder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+class CodecTest {
+    static InferenceRequest request() {
+        return InferenceRequest.newBuilder().setRequestId("r-1").setModel("m0").setClientSendUs(1_700_000_000_000_000L)
+                .setSloUs(500_000L).setTokenIds(List.of(1, 2, 3)).setAttributes(Map.of("tenant", "a")).build();
+    }
+
+    static InferenceResponse response() {
+        return InferenceResponse.newBuilder().setRequestId("r-1").setModel("m0").setStatus(ResponseStatus.OK)
+                .setDetail("").setOutput(List.of(0.5f, -1f)).setOutputShape(List.of(2))
+                .setTimestamps(Timestamps.newBuilder().setClientSendUs(1).setDeadlineUs(2).setReceivedUs(3)
+                        .setDispatchedUs(4).setStages(List.of(new StageTiming(0, 5L, 6L))).setFinishedUs(7).build())
+                .setGroup(1).setPlanVersion(3).build();
+    }
+
+    @Test
+    void everyRecordRoundTripsInBothEncodings() throws IOException {
+        for (Encoding e : Encoding.values()) {
+            byte[] b = Codecs.REQUEST.encode(request(), e);
+            assertThat(Encoding.sniff(b)).isEqualTo(e);
+            assertThat(RequestDecoder.decode(b).request()).isEqualTo(request());
+            assertThat(RequestDecoder.decode(b).encoding()).isEqualTo(e);
+            byte[] r = Codecs.RESPONSE.encode(response(), e);
+            assertThat(e == Encoding.AVRO ? Codecs.RESPONSE.decodeBinary(r) : Codecs.RESPONSE.decodeAvroJson(r))
+                    .isEqualTo(response());
+        }
+        DeadLetter d = new DeadLetter("t", 0, 5L, null, java.nio.ByteBuffer.wrap(new byte[] {1}), "why", 9L);
+        assertThat(Codecs.DEAD_LETTER.decodeBinary(Codecs.DEAD_LETTER.encode(d, Encoding.AVRO))).isEqualTo(d);
+        ModelArrivalStats s = ModelArrivalStats.newBuilder().setModel("m").setWindowStartUs(0).setWindowEndUs(1)
+                .setCount(3).setRate(2.5).setCv(1.2).setAttainment(0.9).build();
+        assertThat(Codecs.STATS.decodeBinary(Codecs.STATS.encode(s, Encoding.AVRO))).isEqualTo(s);
+        PlacementPlan p = PlacementPlan.newBuilder().setVersion(2).setCreatedUs(5).setPlanJson("{}").build();
+        assertThat(Codecs.PLAN.decodeAvroJson(Codecs.PLAN.encode(p, Encoding.JSON))).isEqualTo(p);
+    }
+
+    @Test
+    void theSingleObjectHeaderCarriesTheSchemaFingerprint() {
+        byte[] b = Codecs.REQUEST.encode(request(), Encoding.AVRO);
+        assertThat(b[0]).isEqualTo((byte) 0xC3);
+        assertThat(b[1]).isEqualTo((byte) 0x01);
+        long fp = org.apache.avro.SchemaNormalization.parsingFingerprint64(InferenceRequest.getClassSchema());
+        long got = java.nio.ByteBuffer.wrap(b, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        assertThat(got).isEqualTo(fp);
+        // the generated classes are built from the published .avsc files
+        assertThat(org.apache.avro.SchemaNormalization.parsingFingerprint64(Codecs.published("InferenceRequest")))
+                .isEqualTo(fp);
+    }
+
+    private static Schema v1() throws IOException {
+        try (InputStream in = CodecTest.class.getResourceAsStream("/v1/InferenceRequest.avsc")) {
+            return new Schema.Parser().parse(in);
+        }
+    }
+
+    @Test
+    void aReaderOfTheOldSchemaReadsARecordOfTheNewOne() throws IOException {
+        Schema old = v1();
+        assertThat(old.getField("attributes")).isNull();
+        // binary written with the new schema, read with the old one as reader schema
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        var enc = EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.specific.SpecificDatumWriter<InferenceRequest>(InferenceRequest.getClassSchema())
+                .write(request(), enc);
+        enc.flush();
+        GenericRecord r = new GenericDatumReader<GenericRecord>(InferenceRequest.getClassSchema(), old)
+                .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+        assertThat(r.get("request_id").toString()).isEqualTo("r-1");
+        assertThat(r.get("slo_us")).isEqualTo(500_000L);
+        assertThat(r.hasField("attributes")).isFalse();
+    }
+
+    @Test
+    void theNewCodecReadsSingleObjectRecordsOfTheOldSchema() throws IOException {
+        Schema old = v1();
+        GenericRecord g = new GenericData.Record(old);
+        g.put("request_id", "old-1");
+        g.put("model", "m0");
+        g.put("client_send_us", 5L);
+        g.put("slo_us", 1000L);
+        g.put("deadline_us", null);
+        g.put("token_ids", List.of(7));
+        g.put("input", null);
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), old).encode(g).array();
+        assertThatThrownBy(() -> Codecs.REQUEST.decodeBinary(bytes)).isInstanceOf(IOException.class);
+        Codecs.REQUEST.addWriterSchema(old);
+        InferenceRequest r = Codecs.REQUEST.decodeBinary(bytes);
+        assertThat(r.getRequestId()).isEqualTo("old-1");
+        assertThat(r.getAttributes()).isEmpty(); // the new field's default
+    }
+
+    @Test
+    void lenientJsonForPeopleTypingRequests() throws IOException {
+        String plain = "{\"request_id\": \"k1\", \"model\": \"m0\", \"slo_ms\": 250, \"token_ids\": [5, 6]}";
+        InferenceRequest r = RequestDecoder.decode(plain.getBytes(StandardCharsets.UTF_8)).request();
+        assertThat(r.getSloUs()).isEqualTo(250_000L);
+        assertThat(r.getTokenIds()).containsExactly(5, 6);
+        assertThat(r.getClientSendUs()).isPositive();
+        String nan = "{\"request_id\": \"k2\", \"model\": \"m0\", \"slo_us\": 5, \"input\": {\"shape\": [1, 2], \"values\": [1.0, \"NaN\"]}}";
+        assertThat(RequestDecoder.decode(nan.getBytes(StandardCharsets.UTF_8)).request().getInput().getValues().get(1)).isNaN();
+        assertThatThrownBy(() -> RequestDecoder.decode("{\"model\": \"m\"}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("request_id");
+        assertThatThrownBy(() -> RequestDecoder.decode(new byte[] {1, 2, 3})).hasMessageContaining("neither");
+        assertThatThrownBy(() -> RequestDecoder.decode("{\"request_id\": ".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("not valid JSON");
+        byte[] garbled = Codecs.REQUEST.encode(request(), Encoding.AVRO);
+        garbled[5] ^= 0x55; // break the fingerprint
+        assertThatThrownBy(() -> RequestDecoder.decode(garbled)).isInstanceOf(IOException.class);
+    }
+}
