@@ -11,6 +11,12 @@ public final class InputChecks {
     }
 
     public static void check(ModelConfig c, StageSpec s, StageBatch in) {
+        boolean tokens = in.item(0).tokens() != null;
+        for (StageItem it : in.items()) {
+            if ((it.tokens() != null) != tokens) {
+                throw new ExecutorException(c.name() + " " + s + ": a batch must be all token ids or all rows, not both");
+            }
+        }
         for (int i = 0; i < in.size(); i++) {
             StageItem it = in.item(i);
             String where = c.name() + " " + s + ": item " + i;
@@ -24,7 +30,8 @@ public final class InputChecks {
             if (it.session() == 0 && it.position() != 0) {
                 throw new ExecutorException(where + ": position " + it.position() + " needs a session holding the earlier tokens");
             }
-            if (s.first()) {
+            if (s.first() && (it.tokens() != null || it.data() == null)) {
+                // a first stage takes token ids, or hidden-state rows that skip the embeddings
                 if (it.tokens() == null || it.tokens().length != it.length()) {
                     throw new ExecutorException(where + ": the first stage takes " + it.length() + " token ids, got "
                             + (it.tokens() == null ? "none" : it.tokens().length));

@@ -30,7 +30,7 @@ final class CpuTransformer {
             offsets[i + 1] = offsets[i] + in.item(i).length();
         }
         float[] x;
-        if (w.stage().first()) {
+        if (w.stage().first() && in.item(0).tokens() != null) {
             x = embed(w, in, rows);
         } else {
             x = new float[rows * h];
@@ -68,6 +68,9 @@ final class CpuTransformer {
         float[] x = new float[rows * h];
         int r = 0;
         for (StageItem it : in.items()) {
+            if (it.tokens() == null) {
+                throw new IllegalArgumentException("a batch into the first stage must be all tokens or all rows");
+            }
             for (int t = 0; t < it.length(); t++, r++) {
                 int tok = it.tokens()[t];
                 int pos = it.position() + t;

@@ -182,7 +182,7 @@ public final class CudaStageExecutor implements StageExecutor {
         }
         DeviceKv[] kv = sessionsFor(in);
         DeviceArray x = ws("x", (long) rows * h);
-        if (stage.first()) {
+        if (stage.first() && in.item(0).tokens() != null) {
             int[] tok = new int[rows];
             int[] pos = new int[rows];
             int r = 0;

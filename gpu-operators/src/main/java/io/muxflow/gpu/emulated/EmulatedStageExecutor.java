@@ -101,7 +101,7 @@ final class EmulatedStageExecutor implements StageExecutor {
             float[] d = new float[it.length() * h];
             for (int r = 0; r < it.length(); r++) {
                 for (int j = 0; j < h; j++) {
-                    float v = stage.first()
+                    float v = it.tokens() != null
                             ? Math.floorMod(31 * it.tokens()[r] + 17 * (it.position() + r) + j, 1000) / 1000f
                             : it.data()[r * h + j];
                     d[r * h + j] = v + 1f / (stage.index() + 1);

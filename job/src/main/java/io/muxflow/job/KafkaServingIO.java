@@ -1,0 +1,93 @@
+package io.muxflow.job;
+
+import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.egress.Serializers;
+import io.muxflow.job.ingest.RawDeserializer;
+import io.muxflow.job.model.DeadLetterRecord;
+import io.muxflow.job.model.RawRecord;
+import io.muxflow.job.model.Reply;
+import io.muxflow.job.model.StageReport;
+import java.util.Properties;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The job's edges on Kafka, configured from {@link MuxflowOptions}. */
+public final class KafkaServingIO implements ServingIO {
+    private final Configuration conf;
+
+    public KafkaServingIO(Configuration conf) {
+        this.conf = conf;
+    }
+
+    private Properties props() {
+        Properties p = new Properties();
+        p.putAll(conf.get(MuxflowOptions.KAFKA_PROPERTIES));
+        return p;
+    }
+
+    private DeliveryGuarantee delivery() {
+        String d = conf.get(MuxflowOptions.DELIVERY);
+        return switch (d) {
+            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+            default -> throw new io.muxflow.planner.InvalidInputException(MuxflowOptions.DELIVERY.key()
+                    + " must be exactly-once or at-least-once, got '" + d + "'");
+        };
+    }
+
+    private Properties producerProps() {
+        Properties p = props();
+        // Kafka 4 lingers 5 ms by default; a serving path cannot afford it.
+        p.setProperty("linger.ms", "0");
+        p.putIfAbsent("transaction.timeout.ms", "600000");
+        return p;
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public Source<RawRecord, ?, ?> requests() {
+        return KafkaSource.<RawRecord>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setTopics(conf.get(MuxflowOptions.REQUESTS_TOPIC)).setGroupId(conf.get(MuxflowOptions.GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawDeserializer()).setProperties(props())
+                .setProperty("fetch.max.wait.ms", "20").build();
+    }
+
+    @Override
+    public Sink<Reply> responses() {
+        return KafkaSink.<Reply>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setRecordSerializer(Serializers.replies(conf.get(MuxflowOptions.RESPONSES_TOPIC)))
+                .setDeliveryGuarantee(delivery()).setTransactionalIdPrefix("muxflow-responses")
+                .setKafkaProducerConfig(producerProps()).build();
+    }
+
+    @Override
+    public Sink<DeadLetterRecord> deadLetters() {
+        return KafkaSink.<DeadLetterRecord>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setRecordSerializer(Serializers.deadLetters(conf.get(MuxflowOptions.DEAD_LETTER_TOPIC)))
+                .setDeliveryGuarantee(delivery()).setTransactionalIdPrefix("muxflow-dead-letter")
+                .setKafkaProducerConfig(producerProps()).build();
+    }
+
+    @Override
+    public Source<StageReport, ?, ?> reportsIn() {
+        // Only fresh reports matter: they correct clocks of devices that are running now.
+        return KafkaSource.<StageReport>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setTopics(conf.get(MuxflowOptions.REPORTS_TOPIC)).setGroupId(conf.get(MuxflowOptions.GROUP_ID) + "-reports")
+                .setStartingOffsets(OffsetsInitializer.latest()).setDeserializer(new Serializers.ReportDeserializer())
+                .setProperties(props()).setProperty("fetch.max.wait.ms", "20").build();
+    }
+
+    @Override
+    public Sink<StageReport> reportsOut() {
+        return KafkaSink.<StageReport>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setRecordSerializer(Serializers.reports(conf.get(MuxflowOptions.REPORTS_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.NONE).setKafkaProducerConfig(producerProps()).build();
+    }
+}

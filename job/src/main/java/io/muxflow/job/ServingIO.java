@@ -1,0 +1,24 @@
+package io.muxflow.job;
+
+import io.muxflow.job.model.DeadLetterRecord;
+import io.muxflow.job.model.RawRecord;
+import io.muxflow.job.model.Reply;
+import io.muxflow.job.model.StageReport;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+
+/**
+ * The serving job's edges, given to {@link ServingJob} so tests and deployments choose them: the
+ * request source, the responses and dead-letter sinks, and the stage-report loop back into dispatch.
+ */
+public interface ServingIO {
+    Source<RawRecord, ?, ?> requests();
+
+    Sink<Reply> responses();
+
+    Sink<DeadLetterRecord> deadLetters();
+
+    Source<StageReport, ?, ?> reportsIn();
+
+    Sink<StageReport> reportsOut();
+}

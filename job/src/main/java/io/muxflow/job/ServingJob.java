@@ -1,0 +1,104 @@
+package io.muxflow.job;
+
+import io.muxflow.job.config.JobSpec;
+import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.dispatch.CellPartitioner;
+import io.muxflow.job.dispatch.Dispatcher;
+import io.muxflow.job.dispatch.RoutingKeys;
+import io.muxflow.job.dispatch.ServingPlan;
+import io.muxflow.job.egress.ResponseMetricsOperator;
+import io.muxflow.job.ingest.RequestValidator;
+import io.muxflow.job.model.Reply;
+import io.muxflow.job.model.ServingRequest;
+import io.muxflow.job.model.StageReport;
+import io.muxflow.job.stage.StageOperator;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.operators.SlotSharingGroup;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Builds the serving topology of ARCHITECTURE.md ("The request path") on an environment:
+ *
+ * <pre>
+ * requests-source -> validate -> dispatch (one subtask per cell) -> stage-layer-0 -> ... -> stage-layer-(D-1)
+ *                       |            |                                  |  (replies, reports)
+ *                       +------------+------------ replies ------------+--> egress-metrics -> responses-sink
+ *                   dead-letter-sink             reports-source <- reports-sink
+ * </pre>
+ *
+ * Every operator has a stable uid; each stage layer gets its own slot sharing group (optionally
+ * asking for one GPU) and one subtask per group deep enough, reached by a partitioner that maps the
+ * request's group to its slot.
+ */
+public final class ServingJob {
+    private ServingJob() {
+    }
+
+    /** Applies the job's environment settings: buffer timeout, checkpointing, max parallelism. */
+    public static void configure(StreamExecutionEnvironment env, Configuration conf) {
+        env.setBufferTimeout(conf.get(MuxflowOptions.BUFFER_TIMEOUT).toMillis());
+        env.enableCheckpointing(conf.get(MuxflowOptions.CHECKPOINT_INTERVAL).toMillis());
+        env.setMaxParallelism(conf.get(MuxflowOptions.MAX_PARALLELISM));
+    }
+
+    public static void build(StreamExecutionEnvironment env, JobSpec spec, Configuration conf, ServingIO io) {
+        ServingPlan plan = new ServingPlan(spec);
+        SingleOutputStreamOperator<io.muxflow.job.model.RawRecord> raw = env
+                .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "requests").uid("requests-source")
+                .name("requests-source");
+        SingleOutputStreamOperator<ServingRequest> valid = raw.process(new RequestValidator(spec)).uid("validate")
+                .name("validate");
+        valid.getSideOutput(RequestValidator.DEAD_LETTERS).sinkTo(io.deadLetters()).uid("dead-letter-sink")
+                .name("dead-letter-sink");
+        List<DataStream<Reply>> replies = new ArrayList<>();
+        replies.add(valid.getSideOutput(RequestValidator.REPLIES));
+
+        DataStream<StageReport> reportsIn = env.fromSource(io.reportsIn(), WatermarkStrategy.noWatermarks(),
+                "stage-reports").uid("reports-source").name("reports-source");
+        int cells = plan.cells();
+        SingleOutputStreamOperator<ServingRequest> dispatched = valid
+                .partitionCustom(new CellPartitioner(), RoutingKeys.requestCell(plan))
+                .connect(reportsIn.partitionCustom(new CellPartitioner(), RoutingKeys.reportCell(plan)))
+                .process(new Dispatcher(spec)).uid("dispatch").name("dispatch").setParallelism(cells);
+        replies.add(dispatched.getSideOutput(Dispatcher.REJECTED));
+
+        List<DataStream<StageReport>> reportsOut = new ArrayList<>();
+        DataStream<ServingRequest> current = dispatched;
+        boolean perLayer = conf.get(MuxflowOptions.SLOT_SHARING_PER_LAYER);
+        boolean gpu = conf.get(MuxflowOptions.GPU_RESOURCE);
+        for (int k = 0; k < plan.numLayers(); k++) {
+            SingleOutputStreamOperator<ServingRequest> stage = current
+                    .partitionCustom(new CellPartitioner(), RoutingKeys.layerSlot(plan, k))
+                    .process(new StageOperator(spec, k)).uid("stage-layer-" + k).name("stage-layer-" + k)
+                    .setParallelism(plan.layer(k).length);
+            if (perLayer || gpu) {
+                SlotSharingGroup.Builder ssg = SlotSharingGroup.newBuilder("layer-" + k);
+                if (gpu) {
+                    ssg.setCpuCores(1.0).setTaskHeapMemoryMB(512).setExternalResource("gpu", 1.0);
+                }
+                stage.slotSharingGroup(gpu ? ssg.build() : SlotSharingGroup.newBuilder("layer-" + k).build());
+            }
+            replies.add(stage.getSideOutput(StageOperator.REPLIES));
+            reportsOut.add(stage.getSideOutput(StageOperator.REPORTS));
+            current = stage;
+        }
+        if (!reportsOut.isEmpty()) {
+            DataStream<StageReport> allReports = reportsOut.get(0);
+            for (int i = 1; i < reportsOut.size(); i++) {
+                allReports = allReports.union(reportsOut.get(i));
+            }
+            allReports.sinkTo(io.reportsOut()).uid("reports-sink").name("reports-sink");
+        }
+        DataStream<Reply> all = replies.get(0);
+        for (int i = 1; i < replies.size(); i++) {
+            all = all.union(replies.get(i));
+        }
+        all.process(new ResponseMetricsOperator()).uid("egress-metrics").name("egress-metrics").setParallelism(1)
+                .sinkTo(io.responses()).uid("responses-sink").name("responses-sink").setParallelism(1);
+    }
+}

@@ -1,0 +1,33 @@
+package io.muxflow.job.config;
+
+import io.muxflow.planner.plan.Plan;
+import io.muxflow.planner.profile.ProfileDatabase;
+import java.io.Serializable;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * What every operator of the serving job needs to know, shipped inside the operators: the plan, the
+ * profiles it was made from (as JSON), the executor backend and the prediction overheads.
+ */
+public record JobSpec(String planJson, String profilesJson, String backend, String modelStore, double emulatedTimeScale,
+        int cpuThreads, boolean gpuResource, long fixedOverheadUs, double stageOverheadFactor, int maxRequestBytes,
+        String deadLetterTopic) implements Serializable {
+
+    public static JobSpec of(Plan plan, ProfileDatabase profiles, Configuration conf) {
+        return new JobSpec(io.muxflow.planner.io.Json.compact(plan.toJson()),
+                io.muxflow.planner.io.Json.compact(profiles.toJson()), conf.get(MuxflowOptions.BACKEND),
+                conf.getOptional(MuxflowOptions.MODEL_STORE).orElse(null), conf.get(MuxflowOptions.EMULATED_TIME_SCALE),
+                conf.get(MuxflowOptions.CPU_THREADS), conf.get(MuxflowOptions.GPU_RESOURCE),
+                conf.get(MuxflowOptions.FIXED_OVERHEAD).toNanos() / 1000, conf.get(MuxflowOptions.STAGE_OVERHEAD),
+                conf.get(MuxflowOptions.MAX_REQUEST_BYTES), conf.get(MuxflowOptions.DEAD_LETTER_TOPIC));
+    }
+
+    public Plan plan() {
+        return Plan.parse(io.muxflow.planner.io.Json.parse(planJson, "plan"), "plan");
+    }
+
+    public ProfileDatabase profiles() {
+        return new ProfileDatabase(ProfileDatabase.parse(io.muxflow.planner.io.Json.parse(profilesJson, "profiles"),
+                "profiles"));
+    }
+}

@@ -1,0 +1,53 @@
+package io.muxflow.job.config;
+
+import io.muxflow.gpu.model.ModelConfig;
+import io.muxflow.gpu.weights.SafetensorsWeights;
+import io.muxflow.gpu.weights.SyntheticWeights;
+import io.muxflow.gpu.weights.WeightSource;
+import io.muxflow.planner.InvalidInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Which model runs for a profile name: {@code NAME.safetensors} in the model store (its config
+ * beside it); else a named shape with synthetic weights seeded by the name; for the emulated
+ * backend, which computes nothing, a small stand-in shape when the name is no known shape.
+ */
+public final class ModelCatalog {
+    private ModelCatalog() {
+    }
+
+    /** A stand-in for emulated models known only by their profile: deep enough for any pipeline, tiny rows. */
+    public static ModelConfig emulatedStandIn(String name) {
+        return new ModelConfig(name, ModelConfig.Arch.BERT, 64, 8, 1, 32, 30522, 4096, 2, 1e-12f,
+                ModelConfig.Output.POOLED);
+    }
+
+    public static ModelConfig config(String profile, String backend, String modelStore) {
+        Path file = file(profile, modelStore);
+        if (file != null) {
+            return ModelConfig.besides(file).withName(profile);
+        }
+        if (ModelConfig.named().containsKey(profile)) {
+            return ModelConfig.named(profile);
+        }
+        if (backend.equals("emulated")) {
+            return emulatedStandIn(profile);
+        }
+        throw new InvalidInputException("model profile '" + profile + "': no " + profile + ".safetensors in the model store ("
+                + modelStore + ") and no named shape of that name; only the emulated backend can serve it");
+    }
+
+    public static WeightSource weights(String profile, String modelStore) {
+        Path file = file(profile, modelStore);
+        return file != null ? new SafetensorsWeights(file) : new SyntheticWeights(profile.hashCode());
+    }
+
+    private static Path file(String profile, String modelStore) {
+        if (modelStore == null) {
+            return null;
+        }
+        Path p = Path.of(modelStore, profile + ".safetensors");
+        return Files.isRegularFile(p) ? p : null;
+    }
+}

@@ -1,0 +1,106 @@
+package io.muxflow.job.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Every deployment option of the serving job, declared once with its type, default and
+ * description (README's configuration table is checked against this class by a test).
+ */
+public final class MuxflowOptions {
+    private MuxflowOptions() {
+    }
+
+    public static final ConfigOption<String> BACKEND = ConfigOptions.key("muxflow.backend").stringType()
+            .defaultValue("cpu")
+            .withDescription("Stage executor backend: cpu, cuda, emulated, or auto (cuda where a GPU is usable, else cpu).");
+
+    public static final ConfigOption<Boolean> GPU_RESOURCE = ConfigOptions.key("muxflow.gpu.resource-request")
+            .booleanType().defaultValue(false)
+            .withDescription("Ask Flink's external-resource framework for one 'gpu' per stage slot and run on the GPU "
+                    + "it assigns. Off on a MiniCluster, which has no external resources.");
+
+    public static final ConfigOption<Boolean> SLOT_SHARING_PER_LAYER = ConfigOptions.key("muxflow.slot-sharing.per-layer")
+            .booleanType().defaultValue(true)
+            .withDescription("Give every stage layer its own slot sharing group so that two stages never share a device slot.");
+
+    public static final ConfigOption<Duration> BUFFER_TIMEOUT = ConfigOptions.key("muxflow.network.buffer-timeout")
+            .durationType().defaultValue(Duration.ofMillis(1))
+            .withDescription("Flink network buffer timeout; serving is latency-bound, so far below Flink's 100 ms default.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("muxflow.checkpoint.interval")
+            .durationType().defaultValue(Duration.ofSeconds(1))
+            .withDescription("Checkpoint interval; exactly-once responses become visible to read_committed consumers at checkpoints.");
+
+    public static final ConfigOption<String> DELIVERY = ConfigOptions.key("muxflow.sink.delivery").stringType()
+            .defaultValue("exactly-once")
+            .withDescription("Response delivery: exactly-once (Kafka transactions committed on checkpoints) or at-least-once.");
+
+    public static final ConfigOption<String> BOOTSTRAP = ConfigOptions.key("muxflow.kafka.bootstrap-servers")
+            .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
+
+    public static final ConfigOption<String> REQUESTS_TOPIC = ConfigOptions.key("muxflow.topic.requests").stringType()
+            .defaultValue("muxflow.requests").withDescription("Topic of InferenceRequest records (key: model).");
+
+    public static final ConfigOption<String> RESPONSES_TOPIC = ConfigOptions.key("muxflow.topic.responses").stringType()
+            .defaultValue("muxflow.responses").withDescription("Topic of InferenceResponse records (key: request id).");
+
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("muxflow.topic.dead-letter")
+            .stringType().defaultValue("muxflow.dead-letter")
+            .withDescription("Topic of DeadLetter records: request bytes that could not be decoded at all.");
+
+    public static final ConfigOption<String> STATS_TOPIC = ConfigOptions.key("muxflow.topic.stats").stringType()
+            .defaultValue("muxflow.stats").withDescription("Topic of ModelArrivalStats records.");
+
+    public static final ConfigOption<String> PLANS_TOPIC = ConfigOptions.key("muxflow.topic.plans").stringType()
+            .defaultValue("muxflow.plans").withDescription("Topic of PlacementPlan records and re-placement decisions.");
+
+    public static final ConfigOption<String> REPORTS_TOPIC = ConfigOptions.key("muxflow.topic.stage-reports")
+            .stringType().defaultValue("muxflow.stage-reports")
+            .withDescription("Internal topic on which stages report completions back to the dispatcher (clock correction).");
+
+    public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("muxflow.kafka.group-id").stringType()
+            .defaultValue("muxflow").withDescription("Consumer group of the job's Kafka sources.");
+
+    public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES = ConfigOptions.key("muxflow.kafka.properties")
+            .mapType().defaultValue(Map.of())
+            .withDescription("Extra Kafka client properties passed to every source and sink, e.g. security.protocol:SASL_SSL,"
+                    + "sasl.mechanism:PLAIN,sasl.jaas.config:...,ssl.truststore.location:...");
+
+    public static final ConfigOption<Integer> MAX_REQUEST_BYTES = ConfigOptions.key("muxflow.request.max-bytes")
+            .intType().defaultValue(1 << 20).withDescription("Requests larger than this are answered INVALID.");
+
+    public static final ConfigOption<Duration> FIXED_OVERHEAD = ConfigOptions.key("muxflow.dispatch.fixed-overhead")
+            .durationType().defaultValue(Duration.ofMillis(2))
+            .withDescription("Per-request overhead the dispatcher adds after the last stage when predicting a finish time.");
+
+    public static final ConfigOption<Double> STAGE_OVERHEAD = ConfigOptions.key("muxflow.dispatch.stage-overhead-factor")
+            .doubleType().defaultValue(0.0)
+            .withDescription("Each profiled stage latency is multiplied by 1 + this x stages when predicting.");
+
+    public static final ConfigOption<Double> EMULATED_TIME_SCALE = ConfigOptions.key("muxflow.emulated.time-scale")
+            .doubleType().defaultValue(1.0)
+            .withDescription("The emulated backend holds its device for the profiled latency times this.");
+
+    public static final ConfigOption<Integer> CPU_THREADS = ConfigOptions.key("muxflow.cpu.threads").intType()
+            .defaultValue(1).withDescription("GEMM threads of each cpu stage.");
+
+    public static final ConfigOption<String> MODEL_STORE = ConfigOptions.key("muxflow.model-store").stringType()
+            .noDefaultValue()
+            .withDescription("Directory of NAME.safetensors files (config beside); profiles without a file there run "
+                    + "named shapes with synthetic weights.");
+
+    public static final ConfigOption<Integer> MAX_PARALLELISM = ConfigOptions.key("muxflow.max-parallelism").intType()
+            .defaultValue(128).withDescription("Max parallelism of every operator; fixed across redeploys so state restores.");
+
+    /** All options, for documentation and the completeness test. */
+    public static List<ConfigOption<?>> all() {
+        return List.of(BACKEND, GPU_RESOURCE, SLOT_SHARING_PER_LAYER, BUFFER_TIMEOUT, CHECKPOINT_INTERVAL, DELIVERY,
+                BOOTSTRAP, REQUESTS_TOPIC, RESPONSES_TOPIC, DEAD_LETTER_TOPIC, STATS_TOPIC, PLANS_TOPIC, REPORTS_TOPIC,
+                GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, FIXED_OVERHEAD, STAGE_OVERHEAD, EMULATED_TIME_SCALE,
+                CPU_THREADS, MODEL_STORE, MAX_PARALLELISM);
+    }
+}

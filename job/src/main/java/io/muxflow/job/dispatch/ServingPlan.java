@@ -1,0 +1,209 @@
+package io.muxflow.job.dispatch;
+
+import io.muxflow.gpu.model.ModelConfig;
+import io.muxflow.job.config.JobSpec;
+import io.muxflow.job.config.ModelCatalog;
+import io.muxflow.planner.InvalidInputException;
+import io.muxflow.planner.plan.Plan;
+import io.muxflow.planner.profile.ConfigProfile;
+import io.muxflow.planner.profile.ModelProfile;
+import io.muxflow.planner.profile.ProfileDatabase;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A plan compiled for serving: groups by index (0..G-1 in plan order), the models each serves, each
+ * model's predicted stage latencies per group (µs, from the profile at batch 1 with the stage
+ * overhead factor), the dispatch cells (connected components of the model-group graph: a cell's
+ * dispatcher needs no other cell's clocks) and the stage layers (layer k: the groups with more than
+ * k stages, each at its own subtask).
+ */
+public final class ServingPlan {
+    public record Group(int id, int op, int pp, int[] models, int cell) {
+    }
+
+    private final Plan plan;
+    private final List<String> models;
+    private final Map<String, Integer> modelIndex = new LinkedHashMap<>();
+    private final Group[] groups;
+    private final int[][] modelGroups;
+    private final int[] modelCell;
+    private final int cells;
+    private final long[][][] latencyUs;
+    private final int[][] layers;
+    private final int[][] layerSlot;
+    private final ModelConfig[] configs;
+    private final String[] profileNames;
+
+    public ServingPlan(JobSpec spec) {
+        this(spec.plan(), spec.profiles(), spec.backend(), spec.modelStore(), spec.stageOverheadFactor());
+    }
+
+    public ServingPlan(Plan plan, ProfileDatabase profiles, String backend, String modelStore, double stageOverhead) {
+        this.plan = plan;
+        TreeSet<String> names = new TreeSet<>(plan.models());
+        names.addAll(plan.modelProfiles().keySet());
+        this.models = List.copyOf(names);
+        for (int i = 0; i < models.size(); i++) {
+            modelIndex.put(models.get(i), i);
+        }
+        int m = models.size();
+        int g = plan.groups().size();
+        configs = new ModelConfig[m];
+        profileNames = new String[m];
+        ModelProfile[] profs = new ModelProfile[m];
+        for (int i = 0; i < m; i++) {
+            profileNames[i] = plan.profileOf(models.get(i));
+            profs[i] = profiles.require(profileNames[i], "plan v" + plan.version() + ": model '" + models.get(i) + "'");
+            configs[i] = ModelCatalog.config(profileNames[i], backend, modelStore);
+        }
+        // union-find over models, joined through groups
+        int[] parent = new int[m];
+        for (int i = 0; i < m; i++) {
+            parent[i] = i;
+        }
+        List<int[]> groupModels = new ArrayList<>();
+        for (Plan.Group pg : plan.groups()) {
+            int[] ms = pg.models().stream().mapToInt(modelIndex::get).sorted().toArray();
+            groupModels.add(ms);
+            for (int k = 1; k < ms.length; k++) {
+                parent[find(parent, ms[k])] = find(parent, ms[0]);
+            }
+        }
+        Map<Integer, Integer> cellOfRoot = new LinkedHashMap<>();
+        modelCell = new int[m];
+        List<List<Integer>> hosting = new ArrayList<>();
+        for (int i = 0; i < m; i++) {
+            hosting.add(new ArrayList<>());
+        }
+        for (int gi = 0; gi < g; gi++) {
+            for (int mi : groupModels.get(gi)) {
+                hosting.get(mi).add(gi);
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            modelCell[i] = hosting.get(i).isEmpty() ? -1
+                    : cellOfRoot.computeIfAbsent(find(parent, i), r -> cellOfRoot.size());
+        }
+        cells = Math.max(1, cellOfRoot.size());
+        modelGroups = new int[m][];
+        for (int i = 0; i < m; i++) {
+            modelGroups[i] = hosting.get(i).stream().mapToInt(Integer::intValue).toArray();
+        }
+        groups = new Group[g];
+        latencyUs = new long[g][m][];
+        int maxPp = 1;
+        for (int gi = 0; gi < g; gi++) {
+            Plan.Group pg = plan.groups().get(gi);
+            int[] ms = groupModels.get(gi);
+            int cell = ms.length == 0 ? -1 : modelCell[ms[0]];
+            groups[gi] = new Group(pg.id(), pg.op(), pg.pp(), ms, cell);
+            maxPp = Math.max(maxPp, pg.pp());
+            for (int mi : ms) {
+                ConfigProfile cp = profs[mi].config(pg.config()).orElseThrow(() -> new InvalidInputException(
+                        "plan v" + plan.version() + ": group " + pg.id() + " runs model '" + models.get(mi) + "' as "
+                                + pg.config() + ", which its profile '" + profs[mi].model() + "' does not have"));
+                if (pg.pp() > configs[mi].layers()) {
+                    throw new InvalidInputException("plan v" + plan.version() + ": group " + pg.id() + " cuts model '"
+                            + models.get(mi) + "' into " + pg.pp() + " stages; it has " + configs[mi].layers() + " layers");
+                }
+                double[] l = cp.latency(1);
+                long[] us = new long[l.length];
+                for (int k = 0; k < l.length; k++) {
+                    us[k] = Math.max(1, Math.round(l[k] * (1 + stageOverhead * l.length) * 1e6));
+                }
+                latencyUs[gi][mi] = us;
+            }
+        }
+        layers = new int[maxPp][];
+        layerSlot = new int[g][maxPp];
+        for (int k = 0; k < maxPp; k++) {
+            List<Integer> in = new ArrayList<>();
+            for (int gi = 0; gi < g; gi++) {
+                if (groups[gi].pp() > k) {
+                    layerSlot[gi][k] = in.size();
+                    in.add(gi);
+                } else {
+                    layerSlot[gi][k] = -1;
+                }
+            }
+            layers[k] = in.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    private static int find(int[] p, int x) {
+        while (p[x] != x) {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        return x;
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    public int version() {
+        return plan.version();
+    }
+
+    public List<String> models() {
+        return models;
+    }
+
+    /** Index of a model, or -1 when the plan does not know it. */
+    public int modelIndex(String name) {
+        Integer i = modelIndex.get(name);
+        return i == null ? -1 : i;
+    }
+
+    public Group group(int index) {
+        return groups[index];
+    }
+
+    public int numGroups() {
+        return groups.length;
+    }
+
+    public int[] groupsOf(int model) {
+        return modelGroups[model];
+    }
+
+    public int cellOf(int model) {
+        return modelCell[model];
+    }
+
+    public int cells() {
+        return cells;
+    }
+
+    /** Predicted stage latencies (µs) of model m on group g; null when g does not host m. */
+    public long[] latencyUs(int g, int m) {
+        return latencyUs[g][m];
+    }
+
+    public int numLayers() {
+        return layers.length;
+    }
+
+    /** The groups of layer k, in subtask order. */
+    public int[] layer(int k) {
+        return layers[k];
+    }
+
+    /** The subtask of group g in layer k, -1 when g has no stage k. */
+    public int slot(int g, int k) {
+        return layerSlot[g][k];
+    }
+
+    public ModelConfig config(int model) {
+        return configs[model];
+    }
+
+    public String profileName(int model) {
+        return profileNames[model];
+    }
+}

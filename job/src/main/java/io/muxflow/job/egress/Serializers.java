@@ -1,0 +1,58 @@
+package io.muxflow.job.egress;
+
+import io.muxflow.job.model.DeadLetterRecord;
+import io.muxflow.job.model.Reply;
+import io.muxflow.job.model.StageReport;
+import io.muxflow.schema.DeadLetter;
+import io.muxflow.schema.codec.Codecs;
+import io.muxflow.schema.codec.Encoding;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** The Kafka (de)serializers of the job's topics. */
+public final class Serializers {
+    private Serializers() {
+    }
+
+    /** Responses, keyed by request id. */
+    public static KafkaRecordSerializationSchema<Reply> replies(String topic) {
+        return (KafkaRecordSerializationSchema<Reply>) (r, ctx, ts) -> new ProducerRecord<>(topic,
+                r.requestId.getBytes(StandardCharsets.UTF_8), Responses.encode(r));
+    }
+
+    public static KafkaRecordSerializationSchema<DeadLetterRecord> deadLetters(String topic) {
+        return (KafkaRecordSerializationSchema<DeadLetterRecord>) (d, ctx, ts) -> new ProducerRecord<>(topic, d.key,
+                Codecs.DEAD_LETTER.encode(new DeadLetter(d.topic, d.partition, d.offset,
+                        d.key == null ? null : ByteBuffer.wrap(d.key), d.value == null ? null : ByteBuffer.wrap(d.value),
+                        d.reason, d.receivedUs), Encoding.AVRO));
+    }
+
+    public static KafkaRecordSerializationSchema<StageReport> reports(String topic) {
+        return (KafkaRecordSerializationSchema<StageReport>) (r, ctx, ts) -> new ProducerRecord<>(topic, null,
+                r.toBytes());
+    }
+
+    /** Stage reports back into the dispatcher; anything malformed is skipped. */
+    public static final class ReportDeserializer implements KafkaRecordDeserializationSchema<StageReport> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<StageReport> out) {
+            StageReport r = StageReport.fromBytes(record.value());
+            if (r != null) {
+                out.collect(r);
+            }
+        }
+
+        @Override
+        public TypeInformation<StageReport> getProducedType() {
+            return TypeInformation.of(StageReport.class);
+        }
+    }
+}

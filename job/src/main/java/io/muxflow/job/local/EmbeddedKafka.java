@@ -1,0 +1,75 @@
+package io.muxflow.job.local;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) in this JVM, its data in a
+ * work directory deleted on close. Used by {@code bin/muxflow local} and the integration tests.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private final KafkaClusterTestKit cluster;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    public static EmbeddedKafka start(Path workDir) throws Exception {
+        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
+                .setNumControllerNodes(1).setBaseDirectory(workDir).build();
+        KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
+                // one broker: internal topics must not ask for three replicas
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "4")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.num.partitions", "4")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("transaction.max.timeout.ms", "900000")
+                .setConfigProp("auto.create.topics.enable", "false")
+                .setDeleteOnClose(true).build();
+        kit.format();
+        kit.startup();
+        kit.waitForReadyBrokers();
+        return new EmbeddedKafka(kit);
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    public Admin admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return Admin.create(p);
+    }
+
+    /** Creates topics (name -> partitions) that do not exist yet. */
+    public void createTopics(Map<String, Integer> topics) throws Exception {
+        try (Admin admin = admin()) {
+            List<NewTopic> list = new ArrayList<>();
+            topics.forEach((t, p) -> list.add(new NewTopic(t, p, (short) 1)));
+            try {
+                admin.createTopics(list).all().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}

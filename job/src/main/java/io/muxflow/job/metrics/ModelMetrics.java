@@ -1,0 +1,63 @@
+package io.muxflow.job.metrics;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+/**
+ * Per-model metrics under {@code model=<name>}: requests received, responses by status, SLO
+ * attainment (share of responses that were OK within their SLO), and a latency histogram (ms) of OK
+ * responses. Visible in the Flink dashboard and through any configured reporter (Prometheus).
+ */
+public final class ModelMetrics {
+    private final MetricGroup root;
+    private final Map<String, PerModel> models = new HashMap<>();
+
+    private final class PerModel {
+        final Counter requests;
+        final Map<String, Counter> byStatus = new HashMap<>();
+        final Histogram latency;
+        long responses;
+        long good;
+
+        PerModel(MetricGroup g) {
+            requests = g.counter("requests");
+            for (String s : new String[] {"OK", "REJECTED", "TIMED_OUT", "INVALID", "FAILED"}) {
+                byStatus.put(s, g.addGroup("status", s).counter("responses"));
+            }
+            latency = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
+            g.gauge("attainment", (Gauge<Double>) () -> responses == 0 ? 0.0 : (double) good / responses);
+        }
+    }
+
+    public ModelMetrics(MetricGroup root) {
+        this.root = root;
+    }
+
+    private PerModel of(String model) {
+        return models.computeIfAbsent(model == null ? "" : model, m -> new PerModel(root.addGroup("model", m)));
+    }
+
+    public void received(String model) {
+        of(model).requests.inc();
+    }
+
+    public void responded(String model, String status, long latencyUs, boolean withinSlo) {
+        PerModel p = of(model);
+        Counter c = p.byStatus.get(status);
+        if (c != null) {
+            c.inc();
+        }
+        p.responses++;
+        if (withinSlo) {
+            p.good++;
+        }
+        if (status.equals("OK")) {
+            p.latency.update(latencyUs / 1000);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.muxflow.job.metrics;
+
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * Metrics of one stage subtask under {@code group=<id>, stage=<k>}: the busy fraction of its device
+ * and the queue depth in front of it over the last window (Little's law: arrival rate x mean wait,
+ * where a request waits from the end of its previous stage, or its dispatch, to its start here).
+ */
+public final class StageMetrics {
+    private static final long WINDOW_US = 5_000_000L;
+    private long windowStart = -1;
+    private long busyUs;
+    private long waitUs;
+    private long arrivals;
+    private volatile double busyFraction;
+    private volatile double queueDepth;
+    private volatile double meanWaitMs;
+
+    public StageMetrics(MetricGroup subtask, int groupId, int stage) {
+        MetricGroup g = subtask.addGroup("group", Integer.toString(groupId)).addGroup("stage", Integer.toString(stage));
+        g.gauge("busyFraction", (Gauge<Double>) () -> busyFraction);
+        g.gauge("queueDepth", (Gauge<Double>) () -> queueDepth);
+        g.gauge("waitMs", (Gauge<Double>) () -> meanWaitMs);
+    }
+
+    public void ran(long enqueuedUs, long startUs, long endUs) {
+        if (windowStart < 0) {
+            windowStart = startUs;
+        }
+        busyUs += endUs - startUs;
+        waitUs += Math.max(0, startUs - enqueuedUs);
+        arrivals++;
+        long span = endUs - windowStart;
+        if (span >= WINDOW_US) {
+            busyFraction = Math.min(1.0, (double) busyUs / span);
+            meanWaitMs = arrivals == 0 ? 0 : waitUs / 1000.0 / arrivals;
+            queueDepth = (double) waitUs / span;
+            windowStart = endUs;
+            busyUs = 0;
+            waitUs = 0;
+            arrivals = 0;
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.muxflow.job.stage;
+
+import io.muxflow.gpu.backend.Backends;
+import io.muxflow.gpu.backend.StageExecutor;
+import io.muxflow.gpu.backend.StageExecutorFactory;
+import io.muxflow.gpu.model.ModelConfig;
+import io.muxflow.gpu.model.StageBatch;
+import io.muxflow.gpu.model.StageItem;
+import io.muxflow.gpu.model.StagePartitioner;
+import io.muxflow.job.config.JobSpec;
+import io.muxflow.job.config.ModelCatalog;
+import io.muxflow.job.dispatch.ServingPlan;
+import io.muxflow.job.metrics.StageMetrics;
+import io.muxflow.job.model.Clocks;
+import io.muxflow.job.model.Reply;
+import io.muxflow.job.model.ServingRequest;
+import io.muxflow.job.model.StageReport;
+import io.muxflow.planner.profile.ProfileDatabase;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stage layer k: subtask i runs stage k of the i-th group deep enough, on the one device slot it
+ * owns. On open it loads stage k of every model the group serves; it then runs requests in arrival
+ * order. A request that can no longer meet its deadline (now + the remaining stages' predicted
+ * latency > deadline) is answered TIMED_OUT here rather than computed; an executor error answers
+ * FAILED for that request only. After the group's last stage the output becomes the OK response;
+ * otherwise the activation moves on to layer k+1. Every completion is reported back to the
+ * dispatcher for clock correction.
+ */
+public final class StageOperator extends ProcessFunction<ServingRequest, ServingRequest> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(StageOperator.class);
+    public static final OutputTag<Reply> REPLIES = new OutputTag<>("stage-replies") {
+        private static final long serialVersionUID = 1L;
+    };
+    public static final OutputTag<StageReport> REPORTS = new OutputTag<>("stage-reports") {
+        private static final long serialVersionUID = 1L;
+    };
+
+    private final JobSpec spec;
+    private final int layer;
+    private transient ServingPlan plan;
+    private transient int group;
+    private transient StageExecutor[] executors;
+    private transient StageMetrics metrics;
+
+    public StageOperator(JobSpec spec, int layer) {
+        this.spec = spec;
+        this.layer = layer;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        plan = new ServingPlan(spec);
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        group = plan.layer(layer)[subtask];
+        ServingPlan.Group g = plan.group(group);
+        int device = gpuIndex();
+        ProfileDatabase profiles = spec.profiles();
+        StageExecutorFactory factory = Backends.create(spec.backend(), device, spec.cpuThreads(),
+                name -> profiles.get(name).orElse(null), spec.emulatedTimeScale());
+        executors = new StageExecutor[plan.models().size()];
+        for (int m : g.models()) {
+            ModelConfig c = plan.config(m);
+            var stage = StagePartitioner.partition(c, g.pp()).get(layer);
+            executors[m] = factory.load(c, stage, spec.backend().equals("emulated") ? null
+                    : ModelCatalog.weights(plan.profileName(m), spec.modelStore()));
+        }
+        metrics = new StageMetrics(getRuntimeContext().getMetricGroup(), g.id(), layer);
+        LOG.info("stage layer {} subtask {}: group {} ({} device(s) op={} pp={}) loaded stage {} of {} on {} (device {})",
+                layer, subtask, g.id(), g.op() * g.pp(), g.op(), g.pp(), layer,
+                Arrays.stream(g.models()).mapToObj(plan.models()::get).toList(), factory.backend(), device);
+    }
+
+    /** The GPU Flink's external-resource framework assigned to this slot, when GPUs are requested. */
+    private int gpuIndex() {
+        if (!spec.gpuResource()) {
+            return 0;
+        }
+        Set<ExternalResourceInfo> infos = getRuntimeContext().getExternalResourceInfos("gpu");
+        for (ExternalResourceInfo i : infos) {
+            return Integer.parseInt(i.getProperty("index").orElse("0"));
+        }
+        throw new IllegalStateException("muxflow.gpu.resource-request is on but this slot got no 'gpu' resource");
+    }
+
+    @Override
+    public void processElement(ServingRequest r, Context ctx, Collector<ServingRequest> out) {
+        long start = Clocks.nowUs();
+        ServingPlan.Group g = plan.group(group);
+        long enqueued = layer == 0 ? r.dispatchedUs : r.stageTimes[2 * layer - 1];
+        int m = plan.modelIndex(r.model);
+        if (r.group != group || m < 0 || executors[m] == null) {
+            ctx.output(REPLIES, Reply.of(r, "FAILED", "routing error: request for group " + r.group + " reached group "
+                    + g.id() + " at stage " + layer, g.id()));
+            return;
+        }
+        long[] lat = plan.latencyUs(group, m);
+        long remaining = 0;
+        for (int k = layer; k < lat.length; k++) {
+            remaining += lat[k];
+        }
+        if (start + remaining > r.deadlineUs) {
+            ctx.output(REPLIES, Reply.of(r, "TIMED_OUT", String.format(
+                    "at stage %d of group %d: %.1f ms left to the deadline, the remaining stages need %.1f ms", layer,
+                    g.id(), (r.deadlineUs - start) / 1000.0, remaining / 1000.0), g.id()));
+            return;
+        }
+        StageBatch in = new StageBatch(List.of(r.tokens != null ? StageItem.ofTokens(r.tokens)
+                : StageItem.ofData(0, 0, r.rows, r.data)), r.tokens != null ? 0 : r.width);
+        StageBatch result;
+        try {
+            result = executors[m].run(in);
+        } catch (RuntimeException e) {
+            ctx.output(REPLIES, Reply.of(r, "FAILED", "executor error at stage " + layer + " of group " + g.id() + ": "
+                    + e.getMessage(), g.id()));
+            return;
+        }
+        long end = Clocks.nowUs();
+        metrics.ran(enqueued, start, end);
+        long[] times = Arrays.copyOf(r.stageTimes, 2 * layer + 2);
+        times[2 * layer] = start;
+        times[2 * layer + 1] = end;
+        r.stageTimes = times;
+        ctx.output(REPORTS, new StageReport(plan.version(), group, layer, r.predictedEndUs[layer],
+                r.shiftAtDispatchUs[layer], end));
+        StageItem o = result.item(0);
+        if (layer == g.pp() - 1) {
+            Reply reply = Reply.of(r, "OK", "", g.id());
+            reply.output = o.data();
+            reply.outputShape = new int[] {o.length(), result.width()};
+            ctx.output(REPLIES, reply);
+        } else {
+            r.tokens = null;
+            r.data = o.data();
+            r.rows = o.length();
+            r.width = result.width();
+            out.collect(r);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (executors != null) {
+            for (StageExecutor e : executors) {
+                if (e != null) {
+                    e.close();
+                }
+            }
+        }
+    }
+}
