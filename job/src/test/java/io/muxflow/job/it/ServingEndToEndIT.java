@@ -2,28 +2,49 @@ package io.muxflow.job.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.model.Clocks;
 import io.muxflow.planner.io.Json;
 import io.muxflow.planner.plan.Plan;
-import io.muxflow.planner.profile.ProfileDatabase;
+import io.muxflow.schema.DeadLetter;
 import io.muxflow.schema.InferenceRequest;
 import io.muxflow.schema.InferenceResponse;
 import io.muxflow.schema.ResponseStatus;
+import io.muxflow.schema.Tensor;
+import io.muxflow.schema.codec.Codecs;
 import io.muxflow.schema.codec.Encoding;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+/**
+ * The serving job on a MiniCluster with a real Kafka broker: two models on a two-group plan (one
+ * group of one stage, one of two), every request answered exactly once; each kind of bad input
+ * answered INVALID without stopping the job; and clients muxflow did not write (kcat with JSON,
+ * python3-avro with single-object encoding) sending requests and reading their answers.
+ */
 class ServingEndToEndIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -40,66 +61,227 @@ class ServingEndToEndIT {
                         {"id": 1, "devices": 2, "op": 1, "pp": 2, "models": ["a", "b"]}],
              "model_profiles": {"a": "bert-tiny", "b": "bert-tiny"}}
             """;
+    static final int MAX_BYTES = 64 * 1024;
 
     static ServingHarness h;
+    static JobClient job;
+    static KafkaProducer<byte[], byte[]> producer;
 
     @BeforeAll
     static void start() throws Exception {
         h = new ServingHarness("e2e");
+        h.conf.set(MuxflowOptions.MAX_REQUEST_BYTES, MAX_BYTES);
+        producer = KafkaClients.producer(h.kafka.bootstrapServers());
+    }
+
+    /** Submits once; the MiniCluster's environment is only installed around each test, not in @BeforeAll. */
+    @BeforeEach
+    void submitOnce() throws Exception {
+        if (job == null) {
+            job = h.submit(Plan.parse(Json.parse(PLAN, "plan"), "plan"), ServingHarness.profiles(PROFILES));
+        }
     }
 
     @AfterAll
     static void stop() throws Exception {
+        producer.close();
+        if (job != null) {
+            job.cancel().get();
+        }
         h.close();
     }
 
-    static InferenceRequest request(String id, String model, int... tokens) {
-        List<Integer> t = new java.util.ArrayList<>();
-        for (int x : tokens) {
-            t.add(x);
+    static InferenceRequest.Builder request(String id, String model) {
+        return InferenceRequest.newBuilder().setRequestId(id).setModel(model).setClientSendUs(Clocks.nowUs())
+                .setSloUs(10_000_000L).setTokenIds(List.of(101, 5, 7, 102));
+    }
+
+    /** Reads responses until every id is answered (or 60 s pass); returns id -> responses. */
+    static Map<String, List<InferenceResponse>> await(Set<String> ids) {
+        Map<String, List<InferenceResponse>> got = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(h.kafka.bootstrapServers(), h.responses(), true)) {
+            KafkaClients.readUntil(c, Duration.ofSeconds(60), l -> {
+                // count only our ids; everything else on the topic belongs to other tests
+                got.clear();
+                for (ConsumerRecord<byte[], byte[]> r : l) {
+                    InferenceResponse resp = KafkaClients.decodeResponse(r.value());
+                    if (ids.contains(resp.getRequestId())) {
+                        got.computeIfAbsent(resp.getRequestId(), k -> new ArrayList<>()).add(resp);
+                    }
+                }
+                return got.keySet().containsAll(ids);
+            });
         }
-        return InferenceRequest.newBuilder().setRequestId(id).setModel(model)
-                .setClientSendUs(io.muxflow.job.model.Clocks.nowUs()).setSloUs(5_000_000L).setTokenIds(t).build();
+        return got;
     }
 
     @Test
     void twoModelsOnTwoGroupsAnswerEveryRequestExactlyOnce() throws Exception {
-        Plan plan = Plan.parse(Json.parse(PLAN, "plan"), "plan");
-        ProfileDatabase profiles = ServingHarness.profiles(PROFILES);
-        JobClient job = h.submit(plan, profiles);
         int n = 120;
-        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(h.kafka.bootstrapServers());
-                KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(h.kafka.bootstrapServers(), h.responses(), true)) {
-            for (int i = 0; i < n; i++) {
-                KafkaClients.send(p, h.requests(), request("r" + i, i % 3 == 0 ? "b" : "a", 101, i % 500, 7, 102),
-                        i % 2 == 0 ? Encoding.AVRO : Encoding.JSON);
-                if (i % 20 == 0) {
-                    Thread.sleep(50);
+        Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            String id = "ok-" + i;
+            ids.add(id);
+            InferenceRequest r = request(id, i % 3 == 0 ? "b" : "a").setTokenIds(List.of(101, i % 500, 7, 102)).build();
+            KafkaClients.send(producer, h.requests(), r, i % 2 == 0 ? Encoding.AVRO : Encoding.JSON);
+            if (i % 20 == 0) {
+                Thread.sleep(50);
+            }
+        }
+        producer.flush();
+        Map<String, List<InferenceResponse>> got = await(ids);
+        assertThat(got.keySet()).isEqualTo(ids);
+        Map<Integer, Integer> groups = new HashMap<>();
+        for (List<InferenceResponse> rs : got.values()) {
+            assertThat(rs).hasSize(1);
+            InferenceResponse resp = rs.get(0);
+            assertThat(resp.getStatus()).as(resp.getDetail()).isEqualTo(ResponseStatus.OK);
+            assertThat(resp.getOutput()).hasSize(128);
+            assertThat(resp.getPlanVersion()).isEqualTo(1);
+            assertThat(resp.getTimestamps().getStages()).isNotEmpty();
+            assertThat(resp.getTimestamps().getDispatchedUs()).isGreaterThanOrEqualTo(resp.getTimestamps().getReceivedUs());
+            assertThat(resp.getTimestamps().getFinishedUs()).isGreaterThanOrEqualTo(resp.getTimestamps().getDispatchedUs());
+            groups.merge(resp.getGroup(), 1, Integer::sum);
+        }
+        assertThat(groups.keySet()).containsExactlyInAnyOrder(0, 1);
+        // the same tokens give the same output on either group (a split model equals the unsplit one)
+    }
+
+    @Test
+    void everyKindOfBadInputIsAnsweredInvalidAndTheJobKeepsServing() throws Exception {
+        long now = Clocks.nowUs();
+        Map<String, byte[]> bad = new HashMap<>();
+        bad.put("unknown-model", Codecs.REQUEST.encode(request("bad-model", "nope").build(), Encoding.AVRO));
+        bad.put("too-many-tokens", Codecs.REQUEST.encode(request("bad-tokens", "a")
+                .setTokenIds(Collections.nCopies(513, 1)).build(), Encoding.AVRO));
+        bad.put("token-out-of-vocab", Codecs.REQUEST.encode(request("bad-vocab", "a").setTokenIds(List.of(1, 40000))
+                .build(), Encoding.JSON));
+        bad.put("wrong-shape", Codecs.REQUEST.encode(request("bad-shape", "a").setTokenIds(null)
+                .setInput(new Tensor(List.of(2, 5), Collections.nCopies(10, 0.5f))).build(), Encoding.AVRO));
+        List<Float> withNan = new ArrayList<>(Collections.nCopies(2 * 128, 0.25f));
+        withNan.set(17, Float.NaN);
+        bad.put("nan", Codecs.REQUEST.encode(request("bad-nan", "b").setTokenIds(null)
+                .setInput(new Tensor(List.of(2, 128), withNan)).build(), Encoding.AVRO));
+        bad.put("oversize", Codecs.REQUEST.encode(request("bad-size", "a").setTokenIds(null)
+                .setInput(new Tensor(List.of(200, 128), Collections.nCopies(200 * 128, 0.1f))).build(), Encoding.AVRO));
+        bad.put("no-deadline", Codecs.REQUEST.encode(request("bad-deadline", "a").setSloUs(null).build(), Encoding.AVRO));
+        bad.put("past-deadline", Codecs.REQUEST.encode(request("bad-past", "a").setSloUs(null)
+                .setDeadlineUs(now - 1_000_000).build(), Encoding.AVRO));
+        bad.put("both-inputs", Codecs.REQUEST.encode(request("bad-both", "a")
+                .setInput(new Tensor(List.of(1, 128), Collections.nCopies(128, 0f))).build(), Encoding.AVRO));
+        for (byte[] v : bad.values()) {
+            producer.send(new ProducerRecord<>(h.requests(), "x".getBytes(), v));
+        }
+        byte[] garbage = {(byte) 0xC3, 0x01, 9, 9, 9, 9, 9, 9, 9, 9, 42};
+        producer.send(new ProducerRecord<>(h.requests(), "a".getBytes(), garbage));
+        producer.send(new ProducerRecord<>(h.requests(), "a".getBytes(), "not json at all".getBytes()));
+        // a good request with tensor input after all that
+        producer.send(new ProducerRecord<>(h.requests(), "b".getBytes(), Codecs.REQUEST.encode(request("good-tensor", "b")
+                .setTokenIds(null).setInput(new Tensor(List.of(3, 128), Collections.nCopies(3 * 128, 0.01f))).build(),
+                Encoding.AVRO)));
+        producer.flush();
+
+        Map<String, String> expect = Map.of("bad-model", "unknown model 'nope'", "bad-tokens", "513 tokens",
+                "bad-vocab", "outside the vocabulary", "bad-shape", "input shape [2, 5] is wrong", "bad-nan",
+                "values[17] is NaN", "bad-size", "over the limit of " + MAX_BYTES, "bad-deadline", "no deadline",
+                "bad-past", "deadline already passed", "bad-both", "not both");
+        Set<String> ids = new java.util.HashSet<>(expect.keySet());
+        ids.add("good-tensor");
+        Map<String, List<InferenceResponse>> got = await(ids);
+        for (Map.Entry<String, String> e : expect.entrySet()) {
+            assertThat(got.get(e.getKey())).as(e.getKey()).hasSize(1);
+            InferenceResponse r = got.get(e.getKey()).get(0);
+            assertThat(r.getStatus()).as(e.getKey()).isEqualTo(ResponseStatus.INVALID);
+            assertThat(r.getDetail()).as(e.getKey()).contains(e.getValue());
+        }
+        assertThat(got.get("good-tensor").get(0).getStatus()).isEqualTo(ResponseStatus.OK);
+
+        // the two undecodable messages: INVALID responses named by their offsets, and dead letters
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(h.kafka.bootstrapServers(), h.responses(), true);
+                KafkaConsumer<byte[], byte[]> d = KafkaClients.consumer(h.kafka.bootstrapServers(), h.deadLetters(), true)) {
+            List<InferenceResponse> undecodable = KafkaClients.readUntil(c, Duration.ofSeconds(30), l -> l.stream()
+                    .filter(r -> KafkaClients.decodeResponse(r.value()).getRequestId().startsWith("undecodable@"))
+                    .count() >= 2).stream().map(r -> KafkaClients.decodeResponse(r.value()))
+                    .filter(r -> r.getRequestId().startsWith("undecodable@")).toList();
+            assertThat(undecodable).hasSize(2).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResponseStatus.INVALID));
+            List<DeadLetter> letters = KafkaClients.readUntil(d, Duration.ofSeconds(30), l -> l.size() >= 2).stream()
+                    .map(r -> {
+                        try {
+                            return Codecs.DEAD_LETTER.decodeBinary(r.value());
+                        } catch (java.io.IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }).toList();
+            assertThat(letters).hasSize(2);
+            assertThat(letters.stream().map(DeadLetter::getReason).collect(Collectors.joining("\n")))
+                    .contains("neither Avro single-object encoding").contains("Cannot resolve schema for fingerprint");
+            assertThat(letters.stream().anyMatch(l -> java.util.Arrays.equals(l.getValue().array(), garbage))).isTrue();
+        }
+    }
+
+    @Test
+    void kcatSendsJsonAndReadsTheJsonAnswer() throws Exception {
+        ExternalClients.needKcat();
+        String line = "{\"request_id\": \"kcat-1\", \"model\": \"a\", \"slo_ms\": 10000, \"token_ids\": [101, 2, 3, 102]}";
+        ExternalClients.Result p = ExternalClients.run(ExternalClients.kcat(h.kafka.bootstrapServers(), "-P", "-t",
+                h.requests(), "-k", "a"), (line + "\n").getBytes(StandardCharsets.UTF_8), 30);
+        assertThat(p.exit()).as(p.err()).isZero();
+        JsonNode answer = null;
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (answer == null && System.nanoTime() < end) {
+            ExternalClients.Result c = ExternalClients.run(ExternalClients.kcat(h.kafka.bootstrapServers(), "-C", "-t",
+                    h.responses(), "-o", "beginning", "-e", "-q", "-X", "isolation.level=read_committed", "-f", "%s\n"),
+                    null, 30);
+            for (String l : c.text().split("\n")) {
+                if (l.startsWith("{") && l.contains("\"kcat-1\"")) {
+                    answer = new ObjectMapper().readTree(l);
                 }
             }
-            p.flush();
-            List<ConsumerRecord<byte[], byte[]>> got = KafkaClients.readUntil(c, Duration.ofSeconds(60),
-                    l -> l.size() >= n);
-            Map<String, Integer> count = new HashMap<>();
-            Map<Integer, Integer> groups = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : got) {
-                InferenceResponse resp = KafkaClients.decodeResponse(r.value());
-                count.merge(resp.getRequestId(), 1, Integer::sum);
-                assertThat(resp.getStatus()).as(resp.getDetail()).isEqualTo(ResponseStatus.OK);
-                assertThat(resp.getOutput()).hasSize(128);
-                assertThat(resp.getPlanVersion()).isEqualTo(1);
-                assertThat(resp.getTimestamps().getStages()).isNotEmpty();
-                assertThat(resp.getTimestamps().getFinishedUs()).isGreaterThanOrEqualTo(resp.getTimestamps().getReceivedUs());
-                groups.merge(resp.getGroup(), 1, Integer::sum);
-                // responses come back in the request's encoding
-                int i = Integer.parseInt(resp.getRequestId().substring(1));
-                assertThat(Encoding.sniff(r.value())).isEqualTo(i % 2 == 0 ? Encoding.AVRO : Encoding.JSON);
+            if (answer == null) {
+                Thread.sleep(500);
             }
-            assertThat(count).hasSize(n);
-            assertThat(count.values()).containsOnly(1);
-            assertThat(groups.keySet()).containsExactlyInAnyOrder(0, 1);
-        } finally {
-            job.cancel().get();
         }
+        assertThat(answer).as("kcat read no answer to kcat-1").isNotNull();
+        assertThat(answer.get("status").asText()).isEqualTo("OK");
+        assertThat(answer.get("output").get("array").size()).isEqualTo(128);
+    }
+
+    @Test
+    void python3AvroSendsSingleObjectEncodingAndDecodesTheAnswer() throws Exception {
+        ExternalClients.needKcat();
+        ExternalClients.needPythonAvro();
+        Path schemas = ExternalClients.schemaDir();
+        Path script = ExternalClients.script("avro_client.py");
+        Path msg = Files.createTempFile("req", ".bin");
+        ExternalClients.Result enc = ExternalClients.run(List.of(ExternalClients.PYTHON, script.toString(), "encode",
+                schemas.toString(), "py-1", "b", msg.toString()), null, 30);
+        assertThat(enc.exit()).as(enc.err()).isZero();
+        // the python client's bytes decode with muxflow's codec too: the fingerprint matches
+        assertThat(Codecs.REQUEST.decodeBinary(Files.readAllBytes(msg)).getRequestId()).isEqualTo("py-1");
+        ExternalClients.Result p = ExternalClients.run(ExternalClients.kcat(h.kafka.bootstrapServers(), "-P", "-t",
+                h.requests(), "-k", "b", msg.toString()), null, 30);
+        assertThat(p.exit()).as(p.err()).isZero();
+        JsonNode answer = null;
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (answer == null && System.nanoTime() < end) {
+            ExternalClients.Result c = ExternalClients.run(ExternalClients.kcat(h.kafka.bootstrapServers(), "-C", "-t",
+                    h.responses(), "-o", "beginning", "-e", "-q", "-X", "isolation.level=read_committed", "-f", "%k %S\n%s"),
+                    null, 30);
+            ExternalClients.Result dec = ExternalClients.run(List.of(ExternalClients.PYTHON, script.toString(), "decode",
+                    schemas.toString()), c.out(), 30);
+            assertThat(dec.exit()).as(dec.err()).isZero();
+            for (String l : dec.text().split("\n")) {
+                if (l.contains("\"py-1\"")) {
+                    answer = new ObjectMapper().readTree(l);
+                }
+            }
+            if (answer == null) {
+                Thread.sleep(500);
+            }
+        }
+        assertThat(answer).as("python3-avro read no answer to py-1").isNotNull();
+        assertThat(answer.get("status").asText()).isEqualTo("OK");
+        assertThat(answer.get("output_len").asInt()).isEqualTo(128);
+        assertThat(answer.get("client").asText()).isEqualTo("python3-avro");
     }
 }

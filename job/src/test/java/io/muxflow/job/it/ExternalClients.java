@@ -1,0 +1,106 @@
+package io.muxflow.job.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Kafka clients muxflow did not write: kcat and Debian's python3-avro. Tests using them skip where
+ * they are not installed, unless MUXFLOW_REQUIRE_CLIENTS=1 (as .ci/run sets) makes that a failure.
+ */
+public final class ExternalClients {
+    static final String PYTHON = "/usr/bin/python3";
+
+    private ExternalClients() {
+    }
+
+    static boolean required() {
+        return "1".equals(System.getenv("MUXFLOW_REQUIRE_CLIENTS"));
+    }
+
+    static void need(boolean present, String what) {
+        if (required()) {
+            if (!present) {
+                throw new AssertionError(what + " is required (MUXFLOW_REQUIRE_CLIENTS=1) but not installed");
+            }
+        } else {
+            Assumptions.assumeTrue(present, what + " not installed");
+        }
+    }
+
+    static void needKcat() {
+        need(run(List.of("kcat", "-V"), null, 10).exit == 0, "kcat");
+    }
+
+    static void needPythonAvro() {
+        need(run(List.of(PYTHON, "-c", "import avro.io"), null, 20).exit == 0, "python3-avro (" + PYTHON + ")");
+    }
+
+    record Result(int exit, byte[] out, String err) {
+        String text() {
+            return new String(out, StandardCharsets.UTF_8);
+        }
+    }
+
+    static Result run(List<String> cmd, byte[] stdin, int timeoutS) {
+        try {
+            Process p = new ProcessBuilder(cmd).start();
+            if (stdin != null) {
+                p.getOutputStream().write(stdin);
+            }
+            p.getOutputStream().close();
+            byte[][] out = new byte[1][];
+            Thread reader = new Thread(() -> {
+                try {
+                    out[0] = p.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                    out[0] = new byte[0];
+                }
+            });
+            reader.start();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            reader.join();
+            return new Result(p.exitValue(), out[0], err);
+        } catch (IOException e) {
+            return new Result(127, new byte[0], e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(130, new byte[0], "interrupted");
+        }
+    }
+
+    /** The published .avsc files, copied out of the schemas jar for outside clients. */
+    static Path schemaDir() throws IOException {
+        Path dir = Files.createTempDirectory("muxflow-avsc");
+        for (String n : List.of("InferenceRequest", "InferenceResponse", "DeadLetter", "ModelArrivalStats",
+                "PlacementPlan")) {
+            try (InputStream in = ExternalClients.class.getResourceAsStream("/io/muxflow/schema/avsc/" + n + ".avsc")) {
+                Files.write(dir.resolve(n + ".avsc"), in.readAllBytes());
+            }
+        }
+        return dir;
+    }
+
+    static Path script(String name) throws IOException {
+        Path f = Files.createTempFile("muxflow-client", ".py");
+        try (InputStream in = ExternalClients.class.getResourceAsStream("/clients/" + name)) {
+            Files.write(f, in.readAllBytes());
+        }
+        return f;
+    }
+
+    static List<String> kcat(String bootstrap, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("kcat", "-b", bootstrap));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+}
