@@ -37,7 +37,14 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("transaction.max.timeout.ms", "900000")
                 .setConfigProp("auto.create.topics.enable", "false")
                 .setDeleteOnClose(true).build();
-        kit.format();
+        // the test kit prints its bootstrap metadata on stdout; keep the user's terminal for muxflow
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            kit.format();
+        } finally {
+            System.setOut(stdout);
+        }
         kit.startup();
         kit.waitForReadyBrokers();
         return new EmbeddedKafka(kit);

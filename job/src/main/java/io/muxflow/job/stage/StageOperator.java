@@ -75,10 +75,26 @@ public final class StageOperator extends ProcessFunction<ServingRequest, Serving
             executors[m] = factory.load(c, stage, spec.backend().equals("emulated") ? null
                     : ModelCatalog.weights(plan.profileName(m), spec.modelStore()));
         }
+        if (!spec.backend().equals("emulated")) {
+            warmUp(g);
+        }
         metrics = new StageMetrics(getRuntimeContext().getMetricGroup(), g.id(), layer);
         LOG.info("stage layer {} subtask {}: group {} ({} device(s) op={} pp={}) loaded stage {} of {} on {} (device {})",
                 layer, subtask, g.id(), g.op() * g.pp(), g.op(), g.pp(), layer,
                 Arrays.stream(g.models()).mapToObj(plan.models()::get).toList(), factory.backend(), device);
+    }
+
+    /** A few runs before serving, so the first requests do not pay for JIT compilation or lazy device setup. */
+    private void warmUp(ServingPlan.Group g) {
+        for (int m : g.models()) {
+            ModelConfig c = plan.config(m);
+            int rows = Math.min(8, c.maxPositions());
+            StageBatch in = layer == 0 ? new StageBatch(List.of(StageItem.ofTokens(new int[rows])), 0)
+                    : new StageBatch(List.of(StageItem.ofData(0, 0, rows, new float[rows * c.hidden()])), c.hidden());
+            for (int i = 0; i < 20; i++) {
+                executors[m].run(in);
+            }
+        }
     }
 
     /** The GPU Flink's external-resource framework assigned to this slot, when GPUs are requested. */

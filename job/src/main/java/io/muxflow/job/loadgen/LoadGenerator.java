@@ -1,0 +1,133 @@
+package io.muxflow.job.loadgen;
+
+import io.muxflow.job.model.Clocks;
+import io.muxflow.planner.workload.GammaProcess;
+import io.muxflow.planner.workload.Workload;
+import io.muxflow.schema.InferenceRequest;
+import io.muxflow.schema.codec.Codecs;
+import io.muxflow.schema.codec.Encoding;
+import java.util.List;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Sends requests to the requests topic in real time: either a fixed workload (its arrivals replayed
+ * from now) or open-ended Gamma arrivals per model whose rate and cv can change while it runs.
+ */
+public final class LoadGenerator implements AutoCloseable {
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final RequestFactory factory;
+    private final Encoding encoding;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong sent = new AtomicLong();
+    private Thread thread;
+
+    public LoadGenerator(String bootstrap, String topic, RequestFactory factory, Encoding encoding, Properties extra) {
+        Properties p = new Properties();
+        p.putAll(extra);
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("linger.ms", "0");
+        this.producer = new KafkaProducer<>(p);
+        // fetch the topic's metadata now, not on the first send (which would then wait out its SLO)
+        this.producer.partitionsFor(topic);
+        this.topic = topic;
+        this.factory = factory;
+        this.encoding = encoding;
+    }
+
+    public long sent() {
+        return sent.get();
+    }
+
+    private void send(String model, long sloUs) {
+        InferenceRequest r = factory.next(model, Clocks.nowUs(), sloUs);
+        producer.send(new ProducerRecord<>(topic, model.getBytes(), Codecs.REQUEST.encode(r, encoding)));
+        sent.incrementAndGet();
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    /** Replays a workload's arrivals from now (offset by its first arrival); returns when done or stopped. */
+    public void replay(Workload w) {
+        long start = System.nanoTime();
+        double first = w.isEmpty() ? 0 : w.arrival(0);
+        for (int i = 0; i < w.size() && running.get(); i++) {
+            sleepUntil(start + (long) ((w.arrival(i) - first) * 1e9));
+            double slo = w.slo(i);
+            send(w.model(i), Double.isNaN(slo) ? 10_000_000L : (long) (slo * 1e6));
+        }
+        producer.flush();
+    }
+
+    /** The current arrival process of one model; replaced at will (a shift). */
+    public record Stream(String model, double rate, double cv, long sloUs) {
+    }
+
+    /** Open-ended Gamma arrivals for each model from {@code streams} (read again after every send). */
+    public void startOpenEnded(Supplier<List<Stream>> streams, long seed) {
+        thread = new Thread(() -> {
+            SplittableRandom rng = new SplittableRandom(seed);
+            List<Stream> current = streams.get();
+            long[] next = new long[current.size()];
+            long now = System.nanoTime();
+            for (int i = 0; i < next.length; i++) {
+                next[i] = now + gapNanos(current.get(i), rng);
+            }
+            while (running.get()) {
+                List<Stream> s = streams.get();
+                if (s.size() != next.length) {
+                    next = java.util.Arrays.copyOf(next, s.size());
+                }
+                int k = 0;
+                for (int i = 1; i < next.length; i++) {
+                    if (next[i] < next[k]) {
+                        k = i;
+                    }
+                }
+                sleepUntil(next[k]);
+                if (!running.get()) {
+                    break;
+                }
+                Stream st = s.get(k);
+                if (st.rate() > 0) {
+                    send(st.model(), st.sloUs());
+                }
+                next[k] += gapNanos(st, rng);
+            }
+            producer.flush();
+        }, "muxflow-loadgen");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static long gapNanos(Stream s, SplittableRandom rng) {
+        if (s.rate() <= 0) {
+            return 100_000_000L;
+        }
+        return Math.max(1, (long) (new GammaProcess(s.rate(), s.cv()).nextGap(rng) * 1e9));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        if (thread != null) {
+            thread.join(5000);
+        }
+        producer.close();
+    }
+}

@@ -1,0 +1,204 @@
+package io.muxflow.job.local;
+
+import io.muxflow.job.JobGraphs;
+import io.muxflow.job.KafkaServingIO;
+import io.muxflow.job.config.JobSpec;
+import io.muxflow.job.config.ModelCatalog;
+import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.loadgen.LoadGenerator;
+import io.muxflow.job.loadgen.RequestFactory;
+import io.muxflow.job.loadgen.ResponseCollector;
+import io.muxflow.job.loadgen.ResponseStats;
+import io.muxflow.planner.placement.AlpaServeSearch;
+import io.muxflow.planner.placement.Cluster;
+import io.muxflow.planner.placement.PlacementProblem;
+import io.muxflow.planner.placement.SearchOptions;
+import io.muxflow.planner.placement.SearchProgress;
+import io.muxflow.planner.plan.Plan;
+import io.muxflow.planner.profile.ModelProfile;
+import io.muxflow.planner.sim.SimOptions;
+import io.muxflow.planner.workload.ModelSpec;
+import io.muxflow.planner.workload.PowerLaw;
+import io.muxflow.planner.workload.WorkloadSpec;
+import io.muxflow.schema.ResponseStatus;
+import io.muxflow.schema.codec.Encoding;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * {@code bin/muxflow local}: the whole stack in one JVM. A real Kafka broker (KRaft) with its data in
+ * a work directory, Flink with its web dashboard, the serving job on a plan the planner makes for the
+ * models and load at hand, a load generator with Gamma arrivals, and a summary every few seconds.
+ */
+public final class LocalStack implements AutoCloseable {
+    /** What to run. */
+    public record Options(String backend, int devices, double memGb, List<Path> profiles, int models, double rate,
+            double cv, double sloScale, int uiPort, int prometheusPort, int seq, double durationS, double summaryS,
+            long seed) {
+    }
+
+    private final Options o;
+    private final PrintWriter out;
+    private final Path workDir;
+    private EmbeddedKafka kafka;
+    private LocalCluster flink;
+    private LoadGenerator loadgen;
+    private ResponseCollector collector;
+    private JobID job;
+    private final Configuration conf = new Configuration();
+    private final AtomicReference<List<LoadGenerator.Stream>> streams = new AtomicReference<>();
+
+    public LocalStack(Options o, PrintWriter out) throws Exception {
+        this.o = o;
+        this.out = out;
+        this.workDir = Files.createTempDirectory("muxflow-local");
+    }
+
+    public Configuration conf() {
+        return conf;
+    }
+
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    /** Starts everything; returns once the job runs and load flows. */
+    public void start() throws Exception {
+        boolean emulated = o.backend().equals("emulated");
+        LocalModels.Models models = emulated ? LocalModels.emulated(o.profiles(), o.models())
+                : LocalModels.cpu(o.seq(), out);
+        conf.set(MuxflowOptions.BACKEND, o.backend());
+        conf.set(MuxflowOptions.CHECKPOINT_INTERVAL, java.time.Duration.ofSeconds(1));
+        double[] rates = PowerLaw.split(o.rate(), models.models().size(), PowerLaw.DEFAULT_ALPHA);
+        List<ModelSpec> specs = new ArrayList<>();
+        for (int i = 0; i < models.models().size(); i++) {
+            ModelSpec m = models.models().get(i);
+            ModelProfile p = models.profiles().require(m.profile(), "local");
+            specs.add(new ModelSpec(m.name(), m.profile(), rates[i], o.cv(), o.sloScale() * p.singleDeviceLatency()));
+        }
+        WorkloadSpec expected = WorkloadSpec.generated(120, o.seed(), specs);
+        SimOptions sim = SimOptions.defaults().withOverheads(
+                conf.get(MuxflowOptions.FIXED_OVERHEAD).toNanos() / 1e9, conf.get(MuxflowOptions.STAGE_OVERHEAD));
+        PlacementProblem problem = new PlacementProblem(
+                specs.stream().map(s -> models.profiles().require(s.profile(), "local")).toList(), expected.generate(),
+                Cluster.of(o.devices(), o.memGb()), sim, SearchOptions.defaults());
+        Plan plan = new AlpaServeSearch().place(problem, SearchProgress.NONE);
+        out.printf("plan v%d for %d models on %d %s device(s), predicted attainment %.3f:%n", plan.version(),
+                specs.size(), o.devices(), o.backend(), plan.predictedAttainment());
+        for (Plan.Group g : plan.groups()) {
+            out.printf("  group %d: %d device(s), pp=%d, op=%d: %s%n", g.id(), g.devices(), g.pp(), g.op(), g.models());
+        }
+        out.flush();
+
+        kafka = EmbeddedKafka.start(workDir.resolve("kafka"));
+        conf.set(MuxflowOptions.BOOTSTRAP, kafka.bootstrapServers());
+        kafka.createTopics(Topics.of(conf));
+        if (o.prometheusPort() > 0) {
+            conf.setString("metrics.reporter.prom.factory.class",
+                    "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            conf.setString("metrics.reporter.prom.port", Integer.toString(o.prometheusPort()));
+        }
+        conf.setString("execution.checkpointing.dir", workDir.resolve("checkpoints").toUri().toString());
+        conf.setString("execution.checkpointing.savepoint-dir", workDir.resolve("savepoints").toUri().toString());
+        JobSpec spec = JobSpec.of(plan, models.profiles(), conf);
+        flink = new LocalCluster(conf, JobGraphs.slots(spec) + 2, o.uiPort());
+        job = flink.submit(JobGraphs.serving(spec, conf, new KafkaServingIO(conf), null));
+
+        String run = "local" + Long.toString(System.currentTimeMillis() % 100000, 36);
+        collector = new ResponseCollector(kafka.bootstrapServers(), conf.get(MuxflowOptions.RESPONSES_TOPIC), run, false,
+                new Properties(), null);
+        int vocab = specs.stream().mapToInt(s -> ModelCatalog.config(s.profile(), o.backend(), null).vocab()).min()
+                .orElse(30000);
+        loadgen = new LoadGenerator(kafka.bootstrapServers(), conf.get(MuxflowOptions.REQUESTS_TOPIC),
+                new RequestFactory(run, o.seq(), vocab, o.seed()), Encoding.AVRO, new Properties());
+        List<LoadGenerator.Stream> s = new ArrayList<>();
+        for (ModelSpec m : specs) {
+            s.add(new LoadGenerator.Stream(m.name(), m.rate(), m.cv(), (long) (m.sloS() * 1e6)));
+        }
+        streams.set(s);
+        loadgen.startOpenEnded(streams::get, o.seed());
+
+        String first = specs.get(0).name();
+        out.printf("%nFlink dashboard:  %s%n", flink.restAddress());
+        out.printf("Kafka bootstrap:  %s (topics %s, %s)%n", kafka.bootstrapServers(),
+                conf.get(MuxflowOptions.REQUESTS_TOPIC), conf.get(MuxflowOptions.RESPONSES_TOPIC));
+        if (o.prometheusPort() > 0) {
+            out.printf("Prometheus:       http://localhost:%d/metrics%n", o.prometheusPort());
+        }
+        out.printf("Try it:           echo '{\"request_id\": \"hello-1\", \"model\": \"%s\", \"slo_ms\": 2000, "
+                + "\"token_ids\": [101, 7592, 102]}' | kcat -b %s -t %s -k %s -P%n", first, kafka.bootstrapServers(),
+                conf.get(MuxflowOptions.REQUESTS_TOPIC), first);
+        out.printf("                  kcat -b %s -t %s -C -o end -f '%%s\\n'%n", kafka.bootstrapServers(),
+                conf.get(MuxflowOptions.RESPONSES_TOPIC));
+        out.printf("Load: %.1f req/s over %d models, cv %.1f, SLO %.1f x single-device latency. Ctrl-C stops.%n%n",
+                o.rate(), specs.size(), o.cv(), o.sloScale());
+        out.flush();
+    }
+
+    /** Prints a summary every {@code summaryS} seconds until the duration passes or {@code stop} opens. */
+    public void summarize(CountDownLatch stop) throws Exception {
+        long start = System.nanoTime();
+        long every = (long) (o.summaryS() * 1e9);
+        while (true) {
+            boolean stopped = stop.await(every, java.util.concurrent.TimeUnit.NANOSECONDS);
+            double t = (System.nanoTime() - start) / 1e9;
+            ResponseStats w = collector.takeWindow();
+            out.printf("[%5.0f s] %-10s %8s %11s %8s %9s %10s%n", t, "model", "rate/s", "attainment", "p99 ms",
+                    "rejected", "timed-out");
+            w.perModel().forEach((m, p) -> out.printf("          %-10s %8.1f %11.3f %8.1f %9d %10d%n", m,
+                    p.responses() / o.summaryS(), p.attainment(), p.p99LatencyMs(), p.count(ResponseStatus.REJECTED), p.count(ResponseStatus.TIMED_OUT)));
+            if (w.perModel().isEmpty()) {
+                out.printf("          (no responses yet: %d requests sent, job %s)%n", loadgen.sent(),
+                        flink.status(job));
+            }
+            out.flush();
+            if (stopped || (o.durationS() > 0 && t >= o.durationS())) {
+                break;
+            }
+        }
+        ResponseStats total = collector.total();
+        out.printf("%ntotal: %d requests sent, %d answered, attainment %.3f%n", loadgen.sent(), total.responses(),
+                total.attainment());
+        out.flush();
+    }
+
+    public ResponseStats totals() {
+        return collector.total();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (loadgen != null) {
+            loadgen.close();
+        }
+        if (collector != null) {
+            collector.close();
+        }
+        if (flink != null) {
+            try {
+                if (job != null) {
+                    flink.cancel(job);
+                }
+            } catch (Exception ignored) {
+                // already stopped
+            }
+            flink.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        try (Stream<Path> s = Files.walk(workDir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
