@@ -13,7 +13,7 @@ public final class ResponseMetricsOperator extends ProcessFunction<Reply, Reply>
 
     @Override
     public void open(OpenContext ctx) {
-        metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
+        metrics = new ModelMetrics(getRuntimeContext().getMetricGroup(), true);
     }
 
     @Override

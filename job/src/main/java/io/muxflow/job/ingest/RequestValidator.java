@@ -33,7 +33,7 @@ public final class RequestValidator extends ProcessFunction<RawRecord, ServingRe
     @Override
     public void open(OpenContext ctx) {
         plan = new ServingPlan(spec);
-        metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
+        metrics = new ModelMetrics(getRuntimeContext().getMetricGroup(), false);
     }
 
     @Override

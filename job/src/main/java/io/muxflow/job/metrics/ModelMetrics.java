@@ -9,12 +9,14 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * Per-model metrics under {@code model=<name>}: requests received, responses by status, SLO
- * attainment (share of responses that were OK within their SLO), and a latency histogram (ms) of OK
- * responses. Visible in the Flink dashboard and through any configured reporter (Prometheus).
+ * Per-model metrics under {@code model=<name>}: at ingress, requests received; at egress, responses
+ * by status, SLO attainment (share of responses that were OK within their SLO) and a latency
+ * histogram (ms) of OK responses. Visible in the Flink dashboard and through any configured
+ * reporter (Prometheus: the model becomes a label).
  */
 public final class ModelMetrics {
     private final MetricGroup root;
+    private final boolean egress;
     private final Map<String, PerModel> models = new HashMap<>();
 
     private final class PerModel {
@@ -25,7 +27,12 @@ public final class ModelMetrics {
         long good;
 
         PerModel(MetricGroup g) {
-            requests = g.counter("requests");
+            if (!egress) {
+                requests = g.counter("requests");
+                latency = null;
+                return;
+            }
+            requests = null;
             for (String s : new String[] {"OK", "REJECTED", "TIMED_OUT", "INVALID", "FAILED"}) {
                 byStatus.put(s, g.addGroup("status", s).counter("responses"));
             }
@@ -34,8 +41,10 @@ public final class ModelMetrics {
         }
     }
 
-    public ModelMetrics(MetricGroup root) {
+    /** @param egress true for the responses' metrics, false for the requests counter at ingress */
+    public ModelMetrics(MetricGroup root, boolean egress) {
         this.root = root;
+        this.egress = egress;
     }
 
     private PerModel of(String model) {

@@ -1,0 +1,57 @@
+package io.muxflow.job.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muxflow.job.local.LocalStack;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@code bin/muxflow local} runs, end to end: cpu models profiled here, a plan, the job on Flink
+ * with its dashboard and Prometheus endpoint, load flowing and summaries printed, then a clean stop.
+ */
+class LocalStackIT {
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String get(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void theWholeStackServesAndShowsItsMetrics() throws Exception {
+        int ui = freePort();
+        int prom = freePort();
+        StringWriter text = new StringWriter();
+        LocalStack.Options o = new LocalStack.Options("cpu", 2, 2, List.of(), 0, 20, 2, 25, ui, prom, 16, 12, 4, 1);
+        try (LocalStack stack = new LocalStack(o, new PrintWriter(text, true))) {
+            stack.start();
+            stack.summarize(new CountDownLatch(1));
+            assertThat(stack.totals().responses()).isGreaterThan(50);
+            assertThat(stack.totals().attainment()).isGreaterThan(0.5);
+            String jobs = get("http://localhost:" + ui + "/jobs/overview");
+            assertThat(jobs).contains("muxflow (plan v1)").contains("RUNNING");
+            String metrics = get("http://localhost:" + prom + "/metrics");
+            // Prometheus turns the model group into a label (dashes become underscores)
+            assertThat(metrics.contains("flink_taskmanager_job_task_operator_model_attainment{")).as("attainment").isTrue();
+            assertThat(metrics.contains("model=\"bert_a\"")).as("model label").isTrue();
+            assertThat(metrics.contains("busyFraction")).as("stage busy fraction").isTrue();
+            assertThat(metrics.contains("model_requests")).as("requests counter").isTrue();
+        }
+        String printed = text.toString();
+        assertThat(printed).contains("Flink dashboard:  http://localhost:" + ui).contains("attainment")
+                .contains("bert-a").contains("gpt-c").contains("kcat -b");
+    }
+}
