@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 /** {@code muxflow bench SUITE}: the benchmark suites; JSON and PNG plots under {@code --out}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark suite; results as JSON plus PNG plots (default under docs/bench).",
-        subcommands = {BenchCommand.Planner.class, BenchCommand.Executors.class})
+        subcommands = {BenchCommand.Planner.class, BenchCommand.Executors.class, BenchCommand.Serving.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -61,6 +61,39 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             var root = new io.muxflow.gpu.bench.ExecutorBench(spec.commandLine().getErr()).run(out);
+            spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+            return 0;
+        }
+    }
+
+    @Command(name = "serving", mixinStandardHelpOptions = true,
+            description = "Serving overhead (end-to-end latency minus executor time) at 200, 1000 and 5000 req/s on "
+                    + "zero-latency emulated stages; fidelity of the live job against the simulator on one workload.")
+    static final class Serving implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--profiles", defaultValue = "../shared/profiles/alpaserve-published.json",
+                description = "AlpaServe's published profiles (default: ${DEFAULT-VALUE}).")
+        Path profiles;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "Seconds per overhead rate (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--overhead-only", description = "Only the overhead part, at these rates (comma-separated).", split = ",")
+        double[] overheadOnly;
+
+        @Option(names = "--buffer-timeout-ms", defaultValue = "0", description = "With --overhead-only (default: ${DEFAULT-VALUE}).")
+        long bufferTimeoutMs;
+
+        @Override
+        public Integer call() throws Exception {
+            var bench = new io.muxflow.job.bench.ServingBench(ProfileDatabase.load(profiles), spec.commandLine().getErr());
+            var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs)
+                    : bench.run(out, seconds);
             spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
             return 0;
         }

@@ -28,8 +28,10 @@ public final class MuxflowOptions {
             .withDescription("Give every stage layer its own slot sharing group so that two stages never share a device slot.");
 
     public static final ConfigOption<Duration> BUFFER_TIMEOUT = ConfigOptions.key("muxflow.network.buffer-timeout")
-            .durationType().defaultValue(Duration.ofMillis(1))
-            .withDescription("Flink network buffer timeout; serving is latency-bound, so far below Flink's 100 ms default.");
+            .durationType().defaultValue(Duration.ZERO)
+            .withDescription("Flink network buffer timeout; 0 flushes after every record. Serving is latency-bound: "
+                    + "Flink's 100 ms default would dominate every SLO, and even 1 ms measured far worse than 0 "
+                    + "(docs/BENCHMARKS.md).");
 
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("muxflow.checkpoint.interval")
             .durationType().defaultValue(Duration.ofSeconds(1))

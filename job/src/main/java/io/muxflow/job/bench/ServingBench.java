@@ -1,0 +1,280 @@
+package io.muxflow.job.bench;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.muxflow.job.JobGraphs;
+import io.muxflow.job.KafkaServingIO;
+import io.muxflow.job.config.JobSpec;
+import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.loadgen.LoadGenerator;
+import io.muxflow.job.loadgen.RequestFactory;
+import io.muxflow.job.loadgen.ResponseCollector;
+import io.muxflow.job.local.EmbeddedKafka;
+import io.muxflow.job.local.LocalCluster;
+import io.muxflow.job.local.Topics;
+import io.muxflow.job.model.Clocks;
+import io.muxflow.planner.io.Json;
+import io.muxflow.planner.placement.AlpaServeSearch;
+import io.muxflow.planner.placement.Cluster;
+import io.muxflow.planner.placement.PlacementProblem;
+import io.muxflow.planner.placement.SearchOptions;
+import io.muxflow.planner.placement.SearchProgress;
+import io.muxflow.planner.plan.Plan;
+import io.muxflow.planner.profile.ModelProfile;
+import io.muxflow.planner.profile.ProfileDatabase;
+import io.muxflow.planner.sim.Outcomes;
+import io.muxflow.planner.sim.SimOptions;
+import io.muxflow.planner.sim.Simulation;
+import io.muxflow.planner.workload.ModelSpec;
+import io.muxflow.planner.workload.PowerLaw;
+import io.muxflow.planner.workload.Workload;
+import io.muxflow.planner.workload.WorkloadSpec;
+import io.muxflow.schema.InferenceResponse;
+import io.muxflow.schema.ResponseStatus;
+import io.muxflow.schema.StageTiming;
+import io.muxflow.schema.codec.Encoding;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * {@code muxflow bench serving}: (1) the serving overhead, end-to-end latency (client send to
+ * response consumed) minus executor time, at several request rates with the emulated backend and
+ * zero-latency stages; (2) fidelity: one bursty multi-model workload through the live job (emulated,
+ * 8 devices, AlpaServe's published profiles) and through the simulator on the same plan and arrivals.
+ */
+public final class ServingBench {
+    private final PrintWriter log;
+    private final ProfileDatabase published;
+
+    public ServingBench(ProfileDatabase published, PrintWriter log) {
+        this.published = published;
+        this.log = log;
+    }
+
+    /** A running deployment: broker, Flink, the job, and a response collector. */
+    private static final class Deployment implements AutoCloseable {
+        final EmbeddedKafka kafka;
+        final LocalCluster flink;
+        final Configuration conf;
+        final JobID job;
+
+        Deployment(Path dir, Plan plan, ProfileDatabase profiles, Configuration conf) throws Exception {
+            this.conf = conf;
+            kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+            conf.set(MuxflowOptions.BOOTSTRAP, kafka.bootstrapServers());
+            kafka.createTopics(Topics.of(conf));
+            JobSpec spec = JobSpec.of(plan, profiles, conf);
+            flink = new LocalCluster(conf, JobGraphs.slots(spec) + 1, 0);
+            job = flink.submit(JobGraphs.serving(spec, conf, new KafkaServingIO(conf), null));
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                flink.cancel(job);
+            } catch (Exception ignored) {
+                // gone already
+            }
+            flink.close();
+            kafka.close();
+        }
+    }
+
+    static double pct(List<Double> v, double q) {
+        if (v.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(a);
+        return a[Math.min(a.length - 1, (int) (q * a.length))];
+    }
+
+    static long executorUs(InferenceResponse r) {
+        long s = 0;
+        for (StageTiming t : r.getTimestamps().getStages()) {
+            s += t.getEndUs() - t.getStartUs();
+        }
+        return s;
+    }
+
+    ObjectNode overhead(Path dir, double[] rates, double seconds, long bufferTimeoutMs) throws Exception {
+        ModelProfile zero = new ModelProfile("zero", List.of(new io.muxflow.planner.profile.ConfigProfile(
+                io.muxflow.planner.profile.ParallelConfig.of(1, 1), Map.of(1, new double[] {1e-6}), new long[] {1},
+                Map.of())));
+        Plan plan = Plan.parse(Json.parse("""
+                {"version": 1, "policy": "bench", "groups": [
+                  {"id": 0, "devices": 1, "pp": 1, "models": ["z"]}, {"id": 1, "devices": 1, "pp": 1, "models": ["z"]}],
+                 "model_profiles": {"z": "zero"}}""", "plan"), "plan");
+        Configuration conf = new Configuration();
+        conf.set(MuxflowOptions.BACKEND, "emulated");
+        conf.set(MuxflowOptions.EMULATED_TIME_SCALE, 0.0);
+        conf.set(MuxflowOptions.BUFFER_TIMEOUT, java.time.Duration.ofMillis(bufferTimeoutMs));
+        conf.setString("execution.checkpointing.dir", dir.resolve("cp").toUri().toString());
+        ObjectNode o = Json.object();
+        o.put("buffer_timeout_ms", bufferTimeoutMs);
+        ArrayNode rows = o.putArray("rates");
+        try (Deployment d = new Deployment(dir.resolve("overhead-" + bufferTimeoutMs), plan,
+                new ProfileDatabase(List.of(zero)), conf)) {
+            for (int i = -1; i < rates.length; i++) {
+                double rate = i < 0 ? 200 : rates[i];
+                double secs = i < 0 ? 4 : seconds; // the first run warms up the JIT and the clients
+                String run = "ovh" + i + "x" + Long.toString(System.nanoTime() % 100000, 36);
+                List<Double> overheadMs = Collections.synchronizedList(new ArrayList<>());
+                List<Double> endToEndMs = Collections.synchronizedList(new ArrayList<>());
+                // where the time goes: Kafka in + source, validate + dispatch, queue to the stage, Kafka out
+                List<Double> ingressMs = Collections.synchronizedList(new ArrayList<>());
+                List<Double> dispatchMs = Collections.synchronizedList(new ArrayList<>());
+                List<Double> toStageMs = Collections.synchronizedList(new ArrayList<>());
+                List<Double> egressMs = Collections.synchronizedList(new ArrayList<>());
+                Map<ResponseStatus, Integer> statuses = new ConcurrentHashMap<>();
+                Workload w = WorkloadSpec.generated(secs, 42 + i, List.of(new ModelSpec("z", "zero", rate, 1.0, 10.0)))
+                        .generate();
+                try (ResponseCollector c = new ResponseCollector(d.kafka.bootstrapServers(),
+                        conf.get(MuxflowOptions.RESPONSES_TOPIC), run, false, new Properties(), r -> {
+                            long now = Clocks.nowUs();
+                            statuses.merge(r.getStatus(), 1, Integer::sum);
+                            double e2e = (now - r.getTimestamps().getClientSendUs()) / 1000.0;
+                            endToEndMs.add(e2e);
+                            overheadMs.add(e2e - executorUs(r) / 1000.0);
+                            var ts = r.getTimestamps();
+                            ingressMs.add((ts.getReceivedUs() - ts.getClientSendUs()) / 1000.0);
+                            dispatchMs.add((ts.getDispatchedUs() - ts.getReceivedUs()) / 1000.0);
+                            if (!ts.getStages().isEmpty()) {
+                                toStageMs.add((ts.getStages().get(0).getStartUs() - ts.getDispatchedUs()) / 1000.0);
+                            }
+                            egressMs.add((now - ts.getFinishedUs()) / 1000.0);
+                        });
+                        LoadGenerator g = new LoadGenerator(d.kafka.bootstrapServers(),
+                                conf.get(MuxflowOptions.REQUESTS_TOPIC), new RequestFactory(run, 16, 30000, i + 7),
+                                Encoding.AVRO, new Properties())) {
+                    long t0 = System.nanoTime();
+                    g.replay(w);
+                    double sendSeconds = (System.nanoTime() - t0) / 1e9;
+                    long end = System.nanoTime() + 30_000_000_000L;
+                    while (overheadMs.size() < w.size() && System.nanoTime() < end) {
+                        Thread.sleep(50);
+                    }
+                    if (i < 0) {
+                        continue;
+                    }
+                    ObjectNode r = rows.addObject();
+                    r.put("target_rate", rate);
+                    r.put("sent", w.size());
+                    r.put("achieved_send_rate", w.size() / sendSeconds);
+                    r.put("answered", overheadMs.size());
+                    r.put("overhead_p50_ms", pct(overheadMs, 0.5));
+                    r.put("overhead_p99_ms", pct(overheadMs, 0.99));
+                    r.put("end_to_end_p50_ms", pct(endToEndMs, 0.5));
+                    r.put("end_to_end_p99_ms", pct(endToEndMs, 0.99));
+                    ObjectNode parts = r.putObject("breakdown_p50_p99_ms");
+                    for (var e : Map.of("send_to_received", ingressMs, "received_to_dispatched", dispatchMs,
+                            "dispatched_to_stage", toStageMs, "finished_to_consumed", egressMs).entrySet()) {
+                        parts.putArray(e.getKey()).add(pct(e.getValue(), 0.5)).add(pct(e.getValue(), 0.99));
+                    }
+                    log.printf("    p50/p99 ms: send->received %.2f/%.2f, received->dispatched %.2f/%.2f, "
+                            + "dispatched->stage %.2f/%.2f, finished->consumed %.2f/%.2f%n", pct(ingressMs, .5),
+                            pct(ingressMs, .99), pct(dispatchMs, .5), pct(dispatchMs, .99), pct(toStageMs, .5),
+                            pct(toStageMs, .99), pct(egressMs, .5), pct(egressMs, .99));
+                    ObjectNode st = r.putObject("statuses");
+                    statuses.forEach((k, v) -> st.put(k.name(), v));
+                    log.printf("overhead at %5.0f req/s (buffer timeout %d ms): p50 %.2f ms, p99 %.2f ms "
+                            + "(%d of %d answered, sent at %.0f req/s)%n", rate, bufferTimeoutMs, pct(overheadMs, 0.5),
+                            pct(overheadMs, 0.99), overheadMs.size(), w.size(), w.size() / sendSeconds);
+                    log.flush();
+                }
+            }
+        }
+        return o;
+    }
+
+    ObjectNode fidelity(Path dir, double seconds) throws Exception {
+        int devices = 8;
+        int n = 8;
+        double totalRate = 14;
+        double cv = 3;
+        ModelProfile bert = published.require("bert-1.3b", "bench");
+        double[] rates = PowerLaw.split(totalRate, n, PowerLaw.DEFAULT_ALPHA);
+        List<ModelSpec> models = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            models.add(new ModelSpec("m" + i, "bert-1.3b", rates[i], cv, 5 * bert.singleDeviceLatency()));
+        }
+        Workload w = WorkloadSpec.generated(seconds, 11, models).generate();
+        Configuration conf = new Configuration();
+        conf.set(MuxflowOptions.BACKEND, "emulated");
+        conf.setString("execution.checkpointing.dir", dir.resolve("cp2").toUri().toString());
+        double fixed = conf.get(MuxflowOptions.FIXED_OVERHEAD).toNanos() / 1e9;
+        SimOptions sim = SimOptions.defaults().withOverheads(fixed, conf.get(MuxflowOptions.STAGE_OVERHEAD)).withWarmup(0);
+        List<ModelProfile> profiles = Collections.nCopies(n, bert);
+        PlacementProblem problem = new PlacementProblem(profiles, w, Cluster.of(devices, 13), sim, SearchOptions.defaults());
+        Plan plan = new AlpaServeSearch().place(problem, SearchProgress.NONE);
+        Map<String, String> mp = new HashMap<>();
+        models.forEach(m -> mp.put(m.name(), "bert-1.3b"));
+        plan = plan.withModelProfiles(mp);
+        Outcomes simulated = new Simulation(w, profiles, sim).outcomes(plan);
+        int simGood = 0;
+        for (boolean g : simulated.good()) {
+            simGood += g ? 1 : 0;
+        }
+        double simAtt = (double) simGood / w.size();
+        log.printf("fidelity: plan %s; %d requests over %.0f s; simulator attainment %.4f%n",
+                plan.groups().stream().map(g -> g.devices() + "x(pp" + g.pp() + ")" + g.models().size()).toList(),
+                w.size(), seconds, simAtt);
+        log.flush();
+        String run = "fid" + Long.toString(System.nanoTime() % 100000, 36);
+        try (Deployment d = new Deployment(dir.resolve("fidelity"), plan, new ProfileDatabase(List.of(bert)), conf);
+                ResponseCollector c = new ResponseCollector(d.kafka.bootstrapServers(),
+                        conf.get(MuxflowOptions.RESPONSES_TOPIC), run, false, new Properties(), null);
+                LoadGenerator g = new LoadGenerator(d.kafka.bootstrapServers(), conf.get(MuxflowOptions.REQUESTS_TOPIC),
+                        new RequestFactory(run, 16, 30000, 3), Encoding.AVRO, new Properties())) {
+            Thread.sleep(3000); // stages loaded
+            g.replay(w);
+            long end = System.nanoTime() + 60_000_000_000L;
+            while (c.total().responses() < w.size() && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            double live = c.total().attainment();
+            ObjectNode o = Json.object();
+            o.put("devices", devices);
+            o.put("models", n);
+            o.put("total_rate", totalRate);
+            o.put("cv", cv);
+            o.put("slo_scale", 5);
+            o.put("requests", w.size());
+            o.put("answered", c.total().responses());
+            o.put("simulated_attainment", simAtt);
+            o.put("live_attainment", live);
+            o.put("difference_pp", 100 * (live - simAtt));
+            o.put("plan", Json.compact(plan.toJson()));
+            log.printf("fidelity: live attainment %.4f vs simulated %.4f (%.2f percentage points)%n", live, simAtt,
+                    100 * (live - simAtt));
+            log.flush();
+            return o;
+        }
+    }
+
+    /** Just the overhead at one buffer timeout (for quick experiments). */
+    public ObjectNode overheadOnly(double[] rates, double seconds, long bufferTimeoutMs) throws Exception {
+        return overhead(Files.createTempDirectory("muxflow-bench"), rates, seconds, bufferTimeoutMs);
+    }
+
+    public ObjectNode run(Path outDir, double seconds) throws Exception {
+        Path dir = Files.createTempDirectory("muxflow-bench");
+        ObjectNode root = Json.object();
+        root.set("overhead", overhead(dir, new double[] {200, 1000, 5000}, seconds, 1));
+        root.set("overhead_flush_every_record", overhead(dir, new double[] {200, 1000, 5000}, seconds, 0));
+        root.set("fidelity", fidelity(dir, 120));
+        Json.write(outDir.resolve("serving.json"), root);
+        return root;
+    }
+}
