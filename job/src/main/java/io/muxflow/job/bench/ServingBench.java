@@ -201,8 +201,8 @@ public final class ServingBench {
     ObjectNode fidelity(Path dir, double seconds) throws Exception {
         int devices = 8;
         int n = 8;
-        double totalRate = 14;
-        double cv = 3;
+        double totalRate = 40;
+        double cv = 4;
         ModelProfile bert = published.require("bert-1.3b", "bench");
         double[] rates = PowerLaw.split(totalRate, n, PowerLaw.DEFAULT_ALPHA);
         List<ModelSpec> models = new ArrayList<>();
@@ -266,6 +266,10 @@ public final class ServingBench {
     /** Just the overhead at one buffer timeout (for quick experiments). */
     public ObjectNode overheadOnly(double[] rates, double seconds, long bufferTimeoutMs) throws Exception {
         return overhead(Files.createTempDirectory("muxflow-bench"), rates, seconds, bufferTimeoutMs);
+    }
+
+    public ObjectNode fidelityOnly() throws Exception {
+        return fidelity(Files.createTempDirectory("muxflow-bench"), 120);
     }
 
     public ObjectNode run(Path outDir, double seconds) throws Exception {

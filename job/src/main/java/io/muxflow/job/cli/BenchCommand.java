@@ -89,11 +89,14 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--buffer-timeout-ms", defaultValue = "0", description = "With --overhead-only (default: ${DEFAULT-VALUE}).")
         long bufferTimeoutMs;
 
+        @Option(names = "--fidelity-only", description = "Only the fidelity part.")
+        boolean fidelityOnly;
+
         @Override
         public Integer call() throws Exception {
             var bench = new io.muxflow.job.bench.ServingBench(ProfileDatabase.load(profiles), spec.commandLine().getErr());
             var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs)
-                    : bench.run(out, seconds);
+                    : fidelityOnly ? bench.fidelityOnly() : bench.run(out, seconds);
             spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
             return 0;
         }
