@@ -90,4 +90,18 @@ public final class KafkaServingIO implements ServingIO {
                 .setRecordSerializer(Serializers.reports(conf.get(MuxflowOptions.REPORTS_TOPIC)))
                 .setDeliveryGuarantee(DeliveryGuarantee.NONE).setKafkaProducerConfig(producerProps()).build();
     }
+
+    @Override
+    public Sink<io.muxflow.job.adapt.ModelStatsEvent> stats() {
+        return KafkaSink.<io.muxflow.job.adapt.ModelStatsEvent>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setRecordSerializer(Serializers.stats(conf.get(MuxflowOptions.STATS_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).setKafkaProducerConfig(producerProps()).build();
+    }
+
+    @Override
+    public Sink<io.muxflow.job.adapt.PlanRecord> plans() {
+        return KafkaSink.<io.muxflow.job.adapt.PlanRecord>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setRecordSerializer(Serializers.plans(conf.get(MuxflowOptions.PLANS_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).setKafkaProducerConfig(producerProps()).build();
+    }
 }

@@ -21,4 +21,8 @@ public interface ServingIO {
     Source<StageReport, ?, ?> reportsIn();
 
     Sink<StageReport> reportsOut();
+
+    Sink<io.muxflow.job.adapt.ModelStatsEvent> stats();
+
+    Sink<io.muxflow.job.adapt.PlanRecord> plans();
 }

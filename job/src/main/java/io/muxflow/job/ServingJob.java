@@ -1,5 +1,11 @@
 package io.muxflow.job;
 
+import io.muxflow.job.adapt.AdaptSpec;
+import io.muxflow.job.adapt.ArrivalEvent;
+import io.muxflow.job.adapt.ArrivalStatsOperator;
+import io.muxflow.job.adapt.ModelStatsEvent;
+import io.muxflow.job.adapt.OutcomeEvent;
+import io.muxflow.job.adapt.ReplanOperator;
 import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.config.MuxflowOptions;
 import io.muxflow.job.dispatch.CellPartitioner;
@@ -98,7 +104,34 @@ public final class ServingJob {
         for (int i = 1; i < replies.size(); i++) {
             all = all.union(replies.get(i));
         }
-        all.process(new ResponseMetricsOperator()).uid("egress-metrics").name("egress-metrics").setParallelism(1)
-                .sinkTo(io.responses()).uid("responses-sink").name("responses-sink").setParallelism(1);
+        SingleOutputStreamOperator<Reply> egress = all.process(new ResponseMetricsOperator()).uid("egress-metrics")
+                .name("egress-metrics").setParallelism(1);
+        egress.sinkTo(io.responses()).uid("responses-sink").name("responses-sink").setParallelism(1);
+        adaptation(valid, egress, spec, io);
+    }
+
+    /**
+     * The side stream: arrivals and outcomes -> per-model statistics (to the stats topic) -> the
+     * re-planner (parallelism 1), whose decisions go to the plans topic.
+     */
+    private static void adaptation(DataStream<ServingRequest> valid, DataStream<Reply> replies, JobSpec spec, ServingIO io) {
+        AdaptSpec a = spec.adapt();
+        DataStream<ArrivalEvent> arrivals = valid
+                .map(r -> new ArrivalEvent(r.model, r.clientSendUs, r.deadlineUs - r.clientSendUs))
+                .returns(ArrivalEvent.class).uid("arrival-events").name("arrival-events");
+        DataStream<OutcomeEvent> outcomes = replies
+                .filter(r -> r.model != null && !r.model.isEmpty() && r.clientSendUs > 0)
+                .uid("outcome-filter").name("outcome-filter")
+                .map(r -> new OutcomeEvent(r.model, r.clientSendUs, r.status.equals("OK") && r.finishedUs <= r.deadlineUs))
+                .returns(OutcomeEvent.class).uid("outcome-events").name("outcome-events");
+        SingleOutputStreamOperator<ModelStatsEvent> stats = arrivals.keyBy(e -> e.model)
+                .connect(outcomes.keyBy(e -> e.model))
+                .process(new ArrivalStatsOperator(a.windowUs(), a.slideUs(), 500_000)).uid("arrival-stats")
+                .name("arrival-stats");
+        stats.sinkTo(io.stats()).uid("stats-sink").name("stats-sink");
+        if (a.enabled()) {
+            stats.keyBy(e -> 0).connect(arrivals.keyBy(e -> 0)).process(new ReplanOperator(spec, a)).uid("replan")
+                    .name("replan").setParallelism(1).sinkTo(io.plans()).uid("plans-sink").name("plans-sink");
+        }
     }
 }

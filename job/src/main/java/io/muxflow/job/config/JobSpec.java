@@ -11,7 +11,7 @@ import org.apache.flink.configuration.Configuration;
  */
 public record JobSpec(String planJson, String profilesJson, String backend, String modelStore, double emulatedTimeScale,
         int cpuThreads, boolean gpuResource, long fixedOverheadUs, double stageOverheadFactor, int maxRequestBytes,
-        String deadLetterTopic) implements Serializable {
+        String deadLetterTopic, io.muxflow.job.adapt.AdaptSpec adapt) implements Serializable {
 
     public static JobSpec of(Plan plan, ProfileDatabase profiles, Configuration conf) {
         return new JobSpec(io.muxflow.planner.io.Json.compact(plan.toJson()),
@@ -19,7 +19,8 @@ public record JobSpec(String planJson, String profilesJson, String backend, Stri
                 conf.getOptional(MuxflowOptions.MODEL_STORE).orElse(null), conf.get(MuxflowOptions.EMULATED_TIME_SCALE),
                 conf.get(MuxflowOptions.CPU_THREADS), conf.get(MuxflowOptions.GPU_RESOURCE),
                 conf.get(MuxflowOptions.FIXED_OVERHEAD).toNanos() / 1000, conf.get(MuxflowOptions.STAGE_OVERHEAD),
-                conf.get(MuxflowOptions.MAX_REQUEST_BYTES), conf.get(MuxflowOptions.DEAD_LETTER_TOPIC));
+                conf.get(MuxflowOptions.MAX_REQUEST_BYTES), conf.get(MuxflowOptions.DEAD_LETTER_TOPIC),
+                io.muxflow.job.adapt.AdaptSpec.of(conf));
     }
 
     public Plan plan() {

@@ -98,11 +98,64 @@ public final class MuxflowOptions {
     public static final ConfigOption<Integer> MAX_PARALLELISM = ConfigOptions.key("muxflow.max-parallelism").intType()
             .defaultValue(128).withDescription("Max parallelism of every operator; fixed across redeploys so state restores.");
 
+    public static final ConfigOption<Duration> STATS_WINDOW = ConfigOptions.key("muxflow.stats.window").durationType()
+            .defaultValue(Duration.ofSeconds(60))
+            .withDescription("Sliding window of the per-model arrival statistics (rate, cv, attainment) and of the "
+                    + "arrival sample the re-planner simulates.");
+
+    public static final ConfigOption<Duration> STATS_SLIDE = ConfigOptions.key("muxflow.stats.slide").durationType()
+            .defaultValue(Duration.ofSeconds(5)).withDescription("How often the statistics are emitted.");
+
+    public static final ConfigOption<Boolean> ADAPT = ConfigOptions.key("muxflow.adapt.enabled").booleanType()
+            .defaultValue(true).withDescription("Run the re-planner: evaluate the plan against recent traffic and publish "
+                    + "decisions on the plans topic.");
+
+    public static final ConfigOption<Boolean> RECOMMEND_ONLY = ConfigOptions.key("muxflow.adapt.recommend-only")
+            .booleanType().defaultValue(false)
+            .withDescription("Publish RECOMMEND decisions instead of REDEPLOY: the controller never acts.");
+
+    public static final ConfigOption<Duration> EVALUATION_INTERVAL = ConfigOptions.key("muxflow.adapt.interval")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("How often the re-planner simulates the current plan and searches for a better one.");
+
+    public static final ConfigOption<Duration> STABILIZATION = ConfigOptions.key("muxflow.adapt.stabilization")
+            .durationType().defaultValue(Duration.ofSeconds(60))
+            .withDescription("No evaluation this long after the job (re)starts: traffic and clocks settle first.");
+
+    public static final ConfigOption<Duration> COOLDOWN = ConfigOptions.key("muxflow.adapt.cooldown").durationType()
+            .defaultValue(Duration.ofMinutes(5))
+            .withDescription("No redeploy this long after the last one (also counted across redeploys).");
+
+    public static final ConfigOption<Double> DEAD_BAND = ConfigOptions.key("muxflow.adapt.dead-band").doubleType()
+            .defaultValue(0.03)
+            .withDescription("Redeploy only when the candidate's predicted attainment beats the current plan's by more.");
+
+    public static final ConfigOption<Duration> HORIZON = ConfigOptions.key("muxflow.adapt.horizon").durationType()
+            .defaultValue(Duration.ofMinutes(10))
+            .withDescription("How long a new plan is expected to serve: its gain is counted over this horizon "
+                    + "against the requests the redeploy itself costs.");
+
+    public static final ConfigOption<Duration> REDEPLOY_COST = ConfigOptions.key("muxflow.adapt.redeploy-downtime")
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("Service gap of a redeploy; the controller replaces it with the last one it measured.");
+
+    public static final ConfigOption<Duration> SEARCH_BUDGET = ConfigOptions.key("muxflow.adapt.search-budget")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("Time the background search for a candidate plan may take; a late result is dropped.");
+
+    public static final ConfigOption<Double> ADAPT_MEM_GB = ConfigOptions.key("muxflow.adapt.mem-gb").doubleType()
+            .defaultValue(13.0).withDescription("Weight memory per device (GB) the re-planner may use.");
+
+    public static final ConfigOption<String> SAVEPOINT_DIR = ConfigOptions.key("muxflow.savepoint-dir").stringType()
+            .noDefaultValue().withDescription("Where the controller puts redeploy savepoints (shared storage on a cluster).");
+
     /** All options, for documentation and the completeness test. */
     public static List<ConfigOption<?>> all() {
         return List.of(BACKEND, GPU_RESOURCE, SLOT_SHARING_PER_LAYER, BUFFER_TIMEOUT, CHECKPOINT_INTERVAL, DELIVERY,
                 BOOTSTRAP, REQUESTS_TOPIC, RESPONSES_TOPIC, DEAD_LETTER_TOPIC, STATS_TOPIC, PLANS_TOPIC, REPORTS_TOPIC,
                 GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, FIXED_OVERHEAD, STAGE_OVERHEAD, EMULATED_TIME_SCALE,
-                CPU_THREADS, MODEL_STORE, MAX_PARALLELISM);
+                CPU_THREADS, MODEL_STORE, MAX_PARALLELISM, STATS_WINDOW, STATS_SLIDE, ADAPT, RECOMMEND_ONLY,
+                EVALUATION_INTERVAL, STABILIZATION, COOLDOWN, DEAD_BAND, HORIZON, REDEPLOY_COST, SEARCH_BUDGET, ADAPT_MEM_GB,
+                SAVEPOINT_DIR);
     }
 }

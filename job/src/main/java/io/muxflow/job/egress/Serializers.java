@@ -38,6 +38,21 @@ public final class Serializers {
                 r.toBytes());
     }
 
+    public static KafkaRecordSerializationSchema<io.muxflow.job.adapt.ModelStatsEvent> stats(String topic) {
+        return (KafkaRecordSerializationSchema<io.muxflow.job.adapt.ModelStatsEvent>) (s, ctx, ts) -> new ProducerRecord<>(
+                topic, s.model.getBytes(StandardCharsets.UTF_8), Codecs.STATS.encode(
+                        io.muxflow.schema.ModelArrivalStats.newBuilder().setModel(s.model).setWindowStartUs(s.windowStartUs)
+                                .setWindowEndUs(s.windowEndUs).setCount(s.count).setRate(s.rate)
+                                .setCv(Double.isNaN(s.cv) ? 0 : s.cv)
+                                .setAttainment(Double.isNaN(s.attainment) ? null : s.attainment)
+                                .setResponses(s.responses).build(), Encoding.AVRO));
+    }
+
+    public static KafkaRecordSerializationSchema<io.muxflow.job.adapt.PlanRecord> plans(String topic) {
+        return (KafkaRecordSerializationSchema<io.muxflow.job.adapt.PlanRecord>) (p, ctx, ts) -> new ProducerRecord<>(
+                topic, null, Codecs.PLAN.encode(p.toAvro(), Encoding.AVRO));
+    }
+
     /** Stage reports back into the dispatcher; anything malformed is skipped. */
     public static final class ReportDeserializer implements KafkaRecordDeserializationSchema<StageReport> {
         private static final long serialVersionUID = 1L;

@@ -4,8 +4,8 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * Metrics of one stage subtask under {@code group=<id>, stage=<k>}: the busy fraction of its device
- * and the queue depth in front of it over the last window (Little's law: arrival rate x mean wait,
+ * Metrics of one stage subtask under {@code group=<id>, stage=<k>}: how long loading its weights took
+ * (ms), the busy fraction of its device and the queue depth in front of it over the last window (Little's law: arrival rate x mean wait,
  * where a request waits from the end of its previous stage, or its dispatch, to its start here).
  */
 public final class StageMetrics {
@@ -18,8 +18,9 @@ public final class StageMetrics {
     private volatile double queueDepth;
     private volatile double meanWaitMs;
 
-    public StageMetrics(MetricGroup subtask, int groupId, int stage) {
+    public StageMetrics(MetricGroup subtask, int groupId, int stage, long loadMs) {
         MetricGroup g = subtask.addGroup("group", Integer.toString(groupId)).addGroup("stage", Integer.toString(stage));
+        g.gauge("loadMs", (Gauge<Long>) () -> loadMs);
         g.gauge("busyFraction", (Gauge<Double>) () -> busyFraction);
         g.gauge("queueDepth", (Gauge<Double>) () -> queueDepth);
         g.gauge("waitMs", (Gauge<Double>) () -> meanWaitMs);

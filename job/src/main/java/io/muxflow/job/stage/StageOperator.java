@@ -60,6 +60,7 @@ public final class StageOperator extends ProcessFunction<ServingRequest, Serving
 
     @Override
     public void open(OpenContext ctx) {
+        long loadStart = System.nanoTime();
         plan = new ServingPlan(spec);
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         group = plan.layer(layer)[subtask];
@@ -78,7 +79,8 @@ public final class StageOperator extends ProcessFunction<ServingRequest, Serving
         if (!spec.backend().equals("emulated")) {
             warmUp(g);
         }
-        metrics = new StageMetrics(getRuntimeContext().getMetricGroup(), g.id(), layer);
+        metrics = new StageMetrics(getRuntimeContext().getMetricGroup(), g.id(), layer,
+                (System.nanoTime() - loadStart) / 1_000_000);
         LOG.info("stage layer {} subtask {}: group {} ({} device(s) op={} pp={}) loaded stage {} of {} on {} (device {})",
                 layer, subtask, g.id(), g.op() * g.pp(), g.op(), g.pp(), layer,
                 Arrays.stream(g.models()).mapToObj(plan.models()::get).toList(), factory.backend(), device);

@@ -1,0 +1,73 @@
+package io.muxflow.job.adapt;
+
+import io.muxflow.job.model.Clocks;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Collect (after the autoscaler's ScalingMetricCollector): keyed by model, arrivals and response
+ * outcomes in event time (the client's send time) go into a sliding window; every slide the window
+ * ending {@code lateness} before the latest event seen is summarized (count, rate, cv of gaps,
+ * attainment) and emitted. The windows are deliberately not checkpointed: after a restart or a
+ * redeploy the history starts empty, so samples from the old plan or the stabilization period do not
+ * leak into the new plan's statistics.
+ */
+public final class ArrivalStatsOperator extends KeyedCoProcessFunction<String, ArrivalEvent, OutcomeEvent, ModelStatsEvent> {
+    private static final long serialVersionUID = 1L;
+    private final long windowUs;
+    private final long slideUs;
+    private final long latenessUs;
+    private transient Map<String, ArrivalWindow> windows;
+    private transient Map<String, Long> latest;
+    private transient Map<String, Boolean> scheduled;
+
+    public ArrivalStatsOperator(long windowUs, long slideUs, long latenessUs) {
+        this.windowUs = windowUs;
+        this.slideUs = slideUs;
+        this.latenessUs = latenessUs;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        windows = new HashMap<>();
+        latest = new HashMap<>();
+        scheduled = new HashMap<>();
+    }
+
+    private ArrivalWindow window(String model) {
+        return windows.computeIfAbsent(model, m -> new ArrivalWindow(windowUs));
+    }
+
+    private void schedule(String model, Context ctx) {
+        if (scheduled.putIfAbsent(model, true) == null) {
+            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + slideUs / 1000);
+        }
+    }
+
+    @Override
+    public void processElement1(ArrivalEvent a, Context ctx, Collector<ModelStatsEvent> out) {
+        window(a.model).arrival(a.sendUs);
+        latest.merge(a.model, a.sendUs, Math::max);
+        schedule(a.model, ctx);
+    }
+
+    @Override
+    public void processElement2(OutcomeEvent o, Context ctx, Collector<ModelStatsEvent> out) {
+        window(o.model).outcome(o.sendUs, o.good);
+        schedule(o.model, ctx);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ModelStatsEvent> out) {
+        String model = ctx.getCurrentKey();
+        ArrivalWindow w = windows.get(model);
+        long end = Math.max(latest.getOrDefault(model, 0L), Clocks.nowUs()) - latenessUs;
+        if (w != null) {
+            out.collect(ModelStatsEvent.of(model, w.slide(end)));
+        }
+        ctx.timerService().registerProcessingTimeTimer(timestamp + slideUs / 1000);
+    }
+}

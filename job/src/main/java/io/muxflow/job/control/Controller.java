@@ -1,0 +1,132 @@
+package io.muxflow.job.control;
+
+import io.muxflow.job.adapt.PlanRecord;
+import io.muxflow.job.model.Clocks;
+import io.muxflow.planner.io.Json;
+import io.muxflow.planner.plan.Plan;
+import io.muxflow.schema.codec.Codecs;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Watches the plans topic and realizes REDEPLOY decisions made on the running plan version (stale or
+ * duplicate decisions are ignored), then publishes the outcome (DEPLOYED with the savepoint and the
+ * timings of the move, or FAILED with the reason) on the same topic. RECOMMEND and KEEP decisions
+ * are only passed to the listener.
+ */
+public final class Controller implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final PlacementRealizer realizer;
+    private final AtomicInteger runningVersion;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+    private final Consumer<PlanRecord> listener;
+    private final PrintWriter log;
+
+    public Controller(String bootstrap, String topic, Properties extra, PlacementRealizer realizer, int runningVersion,
+            PrintWriter log, Consumer<PlanRecord> listener) {
+        Properties c = new Properties();
+        c.putAll(extra);
+        c.put("bootstrap.servers", bootstrap);
+        c.put("group.id", "muxflow-controller-" + UUID.randomUUID());
+        c.put("auto.offset.reset", "latest");
+        c.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        c.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        this.consumer = new KafkaConsumer<>(c);
+        this.consumer.subscribe(List.of(topic));
+        Properties p = new Properties();
+        p.putAll(extra);
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        this.producer = new KafkaProducer<>(p);
+        this.topic = topic;
+        this.realizer = realizer;
+        this.runningVersion = new AtomicInteger(runningVersion);
+        this.listener = listener;
+        this.log = log;
+        // join the group and take the current end as the start, before any decision can be missed
+        consumer.poll(Duration.ofMillis(100));
+        this.thread = new Thread(this::loop, "muxflow-controller");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    public int runningVersion() {
+        return runningVersion.get();
+    }
+
+    private void loop() {
+        while (running.get()) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                PlanRecord rec;
+                try {
+                    rec = PlanRecord.fromAvro(Codecs.PLAN.decodeBinary(r.value()));
+                } catch (Exception e) {
+                    log.println("controller: skipping an undecodable plans record: " + e.getMessage());
+                    continue;
+                }
+                if (listener != null) {
+                    listener.accept(rec);
+                }
+                if (rec.action.equals("REDEPLOY") && rec.fromVersion == runningVersion.get()
+                        && rec.version > runningVersion.get()) {
+                    act(rec);
+                }
+            }
+        }
+        consumer.close();
+    }
+
+    private void act(PlanRecord decision) {
+        Plan current = Plan.parse(Json.parse(decision.currentPlanJson, "current plan"), "current plan");
+        Plan candidate = Plan.parse(Json.parse(decision.planJson, "candidate plan"), "candidate plan");
+        log.printf("controller: redeploying plan v%d -> v%d (%s)%n", current.version(), candidate.version(),
+                decision.reason);
+        log.flush();
+        PlacementRealizer.Outcome o = realizer.realize(current, candidate);
+        PlanRecord out = new PlanRecord();
+        out.action = o.deployed() ? "DEPLOYED" : "FAILED";
+        out.version = o.deployed() ? candidate.version() : current.version();
+        out.fromVersion = current.version();
+        out.createdUs = Clocks.nowUs();
+        out.planJson = decision.planJson;
+        out.currentPlanJson = decision.currentPlanJson;
+        out.predictedCurrent = decision.predictedCurrent;
+        out.predictedCandidate = decision.predictedCandidate;
+        out.reason = o.reason();
+        out.savepoint = o.savepoint();
+        var t = Json.object();
+        o.timingsMs().forEach(t::put);
+        out.timingsJson = Json.compact(t);
+        if (o.deployed()) {
+            runningVersion.set(candidate.version());
+        }
+        producer.send(new ProducerRecord<>(topic, null, Codecs.PLAN.encode(out.toAvro(),
+                io.muxflow.schema.codec.Encoding.AVRO)));
+        producer.flush();
+        log.printf("controller: %s: %s (phases, ms: %s)%n", out.action, o.reason(), out.timingsJson);
+        log.flush();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        thread.join(10_000);
+        producer.close();
+    }
+}

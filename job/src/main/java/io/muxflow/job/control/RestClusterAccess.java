@@ -1,0 +1,118 @@
+package io.muxflow.job.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.deployment.StandaloneClusterId;
+import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+
+/**
+ * A Flink cluster through its REST API: Flink's own REST client for stop-with-savepoint (POST
+ * /jobs/:id/stop, polling /jobs/:id/savepoints/:trigger) and JobGraph submission, plain HTTP for the
+ * job and metric views.
+ */
+public final class RestClusterAccess implements ClusterAccess, AutoCloseable {
+    private final URI base;
+    private final RestClusterClient<StandaloneClusterId> client;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final ObjectMapper json = new ObjectMapper();
+
+    public RestClusterAccess(URI base) throws Exception {
+        this.base = base;
+        Configuration c = new Configuration();
+        c.set(RestOptions.ADDRESS, base.getHost());
+        c.set(RestOptions.PORT, base.getPort());
+        this.client = new RestClusterClient<>(c, StandaloneClusterId.getInstance());
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("GET " + path + ": HTTP " + r.statusCode() + ": " + r.body());
+        }
+        return json.readTree(r.body());
+    }
+
+    @Override
+    public String stopWithSavepoint(JobID job, String dir) throws Exception {
+        return client.stopWithSavepoint(job, false, dir, SavepointFormatType.CANONICAL).get();
+    }
+
+    @Override
+    public JobID submit(JobGraph graph) throws Exception {
+        return client.submitJob(graph).get();
+    }
+
+    @Override
+    public boolean awaitRunning(JobID job, long timeoutMs) throws Exception {
+        long end = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < end) {
+            JsonNode j = get("/jobs/" + job);
+            String state = j.path("state").asText();
+            if (state.equals("FAILED") || state.equals("CANCELED") || state.equals("FINISHED")) {
+                return false;
+            }
+            boolean all = state.equals("RUNNING");
+            for (JsonNode v : j.path("vertices")) {
+                all &= v.path("status").asText().equals("RUNNING");
+            }
+            if (all && j.path("vertices").size() > 0) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    @Override
+    public void cancel(JobID job) throws Exception {
+        client.cancel(job).get();
+    }
+
+    /** The running job whose name starts with {@code prefix}, or null. */
+    public JobID findRunning(String prefix) throws Exception {
+        for (JsonNode j : get("/jobs/overview").path("jobs")) {
+            if (j.path("state").asText().equals("RUNNING") && j.path("name").asText().startsWith(prefix)) {
+                return JobID.fromHexString(j.path("jid").asText());
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public double maxStageMetric(JobID job, String metric) throws Exception {
+        double max = Double.NaN;
+        for (JsonNode v : get("/jobs/" + job).path("vertices")) {
+            if (!v.path("name").asText().startsWith("stage-layer-")) {
+                continue;
+            }
+            String vid = v.path("id").asText();
+            for (JsonNode m : get("/jobs/" + job + "/vertices/" + vid + "/subtasks/metrics")) {
+                String id = m.path("id").asText();
+                if (id.endsWith("." + metric)) {
+                    for (JsonNode val : get("/jobs/" + job + "/vertices/" + vid + "/subtasks/metrics?get=" + id
+                            + "&agg=max")) {
+                        double d = val.path("max").asDouble(Double.NaN);
+                        max = Double.isNaN(max) ? d : Math.max(max, d);
+                    }
+                }
+            }
+        }
+        return max;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
