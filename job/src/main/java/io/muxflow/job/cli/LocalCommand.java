@@ -67,6 +67,16 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of arrivals and planning (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--no-adapt", description = "Do not re-plan (no statistics-driven redeploys).")
+    boolean noAdapt;
+
+    @Option(names = "--recommend-only", description = "Re-plan and publish recommendations, but never redeploy.")
+    boolean recommendOnly;
+
+    @Option(names = "--shift-at", defaultValue = "0",
+            description = "After this many seconds the first model turns hot and bursty (6x rate, cv 4); 0: only on 's' + Enter.")
+    double shiftAt;
+
     @Override
     public Integer call() throws Exception {
         boolean emulated = backend.equals("emulated");
@@ -82,7 +92,7 @@ public final class LocalCommand implements Callable<Integer> {
         LocalStack.Options o = new LocalStack.Options(backend, devices != null ? devices : emulated ? 16 : 2,
                 memGb != null ? memGb : emulated ? 13 : 2, profiles == null ? List.of() : profiles, models,
                 rate != null ? rate : emulated ? 20 : 30, cv, sloScale != null ? sloScale : emulated ? 5 : 25, uiPort,
-                prometheusPort, seq, durationS, summaryS, seed);
+                prometheusPort, seq, durationS, summaryS, seed, !noAdapt, recommendOnly, shiftAt);
         var out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
@@ -98,6 +108,23 @@ public final class LocalCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             stack.start();
+            Thread keys = new Thread(() -> {
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        if (line.trim().equalsIgnoreCase("s")) {
+                            stack.shift();
+                        } else if (line.trim().equalsIgnoreCase("q")) {
+                            stop.countDown();
+                            return;
+                        }
+                    }
+                } catch (java.io.IOException ignored) {
+                    // no terminal
+                }
+            }, "muxflow-keys");
+            keys.setDaemon(true);
+            keys.start();
             stack.summarize(stop);
         } finally {
             out.println("stopping: load generator, job, Flink, Kafka...");

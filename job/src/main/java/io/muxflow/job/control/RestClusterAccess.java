@@ -79,6 +79,10 @@ public final class RestClusterAccess implements ClusterAccess, AutoCloseable {
         client.cancel(job).get();
     }
 
+    public String jobName(JobID job) throws Exception {
+        return get("/jobs/" + job).path("name").asText();
+    }
+
     /** The running job whose name starts with {@code prefix}, or null. */
     public JobID findRunning(String prefix) throws Exception {
         for (JsonNode j : get("/jobs/overview").path("jobs")) {

@@ -5,6 +5,10 @@ import io.muxflow.job.KafkaServingIO;
 import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.config.ModelCatalog;
 import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.control.Controller;
+import io.muxflow.job.control.JobLauncher;
+import io.muxflow.job.control.RestClusterAccess;
+import io.muxflow.job.control.SavepointRealizer;
 import io.muxflow.job.loadgen.LoadGenerator;
 import io.muxflow.job.loadgen.RequestFactory;
 import io.muxflow.job.loadgen.ResponseCollector;
@@ -44,7 +48,7 @@ public final class LocalStack implements AutoCloseable {
     /** What to run. */
     public record Options(String backend, int devices, double memGb, List<Path> profiles, int models, double rate,
             double cv, double sloScale, int uiPort, int prometheusPort, int seq, double durationS, double summaryS,
-            long seed) {
+            long seed, boolean adapt, boolean recommendOnly, double shiftAtS) {
     }
 
     private final Options o;
@@ -57,6 +61,11 @@ public final class LocalStack implements AutoCloseable {
     private JobID job;
     private final Configuration conf = new Configuration();
     private final AtomicReference<List<LoadGenerator.Stream>> streams = new AtomicReference<>();
+    private List<ModelSpec> specs;
+    private Controller controller;
+    private RestClusterAccess rest;
+    private SavepointRealizer realizer;
+    private volatile boolean shifted;
 
     public LocalStack(Options o, PrintWriter out) throws Exception {
         this.o = o;
@@ -79,8 +88,17 @@ public final class LocalStack implements AutoCloseable {
                 : LocalModels.cpu(o.seq(), out);
         conf.set(MuxflowOptions.BACKEND, o.backend());
         conf.set(MuxflowOptions.CHECKPOINT_INTERVAL, java.time.Duration.ofSeconds(1));
+        // adaptation at a pace a person can watch
+        conf.set(MuxflowOptions.ADAPT, o.adapt());
+        conf.set(MuxflowOptions.RECOMMEND_ONLY, o.recommendOnly());
+        conf.set(MuxflowOptions.STATS_WINDOW, java.time.Duration.ofSeconds(30));
+        conf.set(MuxflowOptions.STATS_SLIDE, java.time.Duration.ofSeconds(2));
+        conf.set(MuxflowOptions.EVALUATION_INTERVAL, java.time.Duration.ofSeconds(10));
+        conf.set(MuxflowOptions.STABILIZATION, java.time.Duration.ofSeconds(15));
+        conf.set(MuxflowOptions.COOLDOWN, java.time.Duration.ofSeconds(45));
+        conf.set(MuxflowOptions.ADAPT_MEM_GB, o.memGb());
         double[] rates = PowerLaw.split(o.rate(), models.models().size(), PowerLaw.DEFAULT_ALPHA);
-        List<ModelSpec> specs = new ArrayList<>();
+        specs = new ArrayList<>();
         for (int i = 0; i < models.models().size(); i++) {
             ModelSpec m = models.models().get(i);
             ModelProfile p = models.profiles().require(m.profile(), "local");
@@ -111,8 +129,22 @@ public final class LocalStack implements AutoCloseable {
         conf.setString("execution.checkpointing.dir", workDir.resolve("checkpoints").toUri().toString());
         conf.setString("execution.checkpointing.savepoint-dir", workDir.resolve("savepoints").toUri().toString());
         JobSpec spec = JobSpec.of(plan, models.profiles(), conf);
-        flink = new LocalCluster(conf, JobGraphs.slots(spec) + 2, o.uiPort());
-        job = flink.submit(JobGraphs.serving(spec, conf, new KafkaServingIO(conf), null));
+        // room for a redeployed plan that needs more stage slots than this one
+        flink = new LocalCluster(conf, JobGraphs.slots(spec) + 2 * o.devices() + 2, o.uiPort());
+        JobLauncher launcher = new JobLauncher(models.profiles(), conf, null);
+        job = flink.submit(launcher.create(plan, null, -1));
+        if (o.adapt()) {
+            rest = new RestClusterAccess(flink.restAddress());
+            realizer = new SavepointRealizer(rest, launcher, workDir.resolve("savepoints").toUri().toString(), 120_000,
+                    job);
+            controller = new Controller(kafka.bootstrapServers(), conf.get(MuxflowOptions.PLANS_TOPIC), new Properties(),
+                    realizer, plan.version(), out, r -> {
+                        if (!r.action.equals("KEEP")) {
+                            out.printf("[plans] %s v%d -> v%d: %s%n", r.action, r.fromVersion, r.version, r.reason);
+                            out.flush();
+                        }
+                    });
+        }
 
         String run = "local" + Long.toString(System.currentTimeMillis() % 100000, 36);
         collector = new ResponseCollector(kafka.bootstrapServers(), conf.get(MuxflowOptions.RESPONSES_TOPIC), run, false,
@@ -140,9 +172,32 @@ public final class LocalStack implements AutoCloseable {
                 conf.get(MuxflowOptions.REQUESTS_TOPIC), first);
         out.printf("                  kcat -b %s -t %s -C -o end -f '%%s\\n'%n", kafka.bootstrapServers(),
                 conf.get(MuxflowOptions.RESPONSES_TOPIC));
-        out.printf("Load: %.1f req/s over %d models, cv %.1f, SLO %.1f x single-device latency. Ctrl-C stops.%n%n",
+        out.printf("Load: %.1f req/s over %d models, cv %.1f, SLO %.1f x single-device latency. Ctrl-C stops.%n",
                 o.rate(), specs.size(), o.cv(), o.sloScale());
+        out.printf("Adaptation: %s. Type 's' + Enter to make %s hot and bursty (a shift)%s, 'q' + Enter to quit.%n%n",
+                !o.adapt() ? "off (--no-adapt)" : o.recommendOnly() ? "recommend only" : "on",
+                specs.get(0).name(), o.shiftAtS() > 0 ? String.format(" (automatic at %.0f s)", o.shiftAtS()) : "");
         out.flush();
+    }
+
+    /** One model turns hot and bursty: six times its rate, cv 4. */
+    public void shift() {
+        if (shifted) {
+            return;
+        }
+        shifted = true;
+        List<LoadGenerator.Stream> s = new ArrayList<>(streams.get());
+        LoadGenerator.Stream first = s.get(0);
+        s.set(0, new LoadGenerator.Stream(first.model(), first.rate() * 6, 4.0, first.sloUs()));
+        streams.set(s);
+        out.printf("[shift] %s: %.1f -> %.1f req/s, cv %.1f -> 4.0%n", first.model(), first.rate(), first.rate() * 6,
+                first.cv());
+        out.flush();
+    }
+
+    /** The plan version now serving. */
+    public int planVersion() {
+        return controller == null ? 1 : controller.runningVersion();
     }
 
     /** Prints a summary every {@code summaryS} seconds until the duration passes or {@code stop} opens. */
@@ -153,13 +208,15 @@ public final class LocalStack implements AutoCloseable {
             boolean stopped = stop.await(every, java.util.concurrent.TimeUnit.NANOSECONDS);
             double t = (System.nanoTime() - start) / 1e9;
             ResponseStats w = collector.takeWindow();
-            out.printf("[%5.0f s] %-10s %8s %11s %8s %9s %10s%n", t, "model", "rate/s", "attainment", "p99 ms",
-                    "rejected", "timed-out");
+            if (o.shiftAtS() > 0 && t >= o.shiftAtS()) {
+                shift();
+            }
+            out.printf("[%5.0f s, plan v%d] %-10s %8s %11s %8s %9s %10s%n", t, planVersion(), "model", "rate/s",
+                    "attainment", "p99 ms", "rejected", "timed-out");
             w.perModel().forEach((m, p) -> out.printf("          %-10s %8.1f %11.3f %8.1f %9d %10d%n", m,
                     p.responses() / o.summaryS(), p.attainment(), p.p99LatencyMs(), p.count(ResponseStatus.REJECTED), p.count(ResponseStatus.TIMED_OUT)));
             if (w.perModel().isEmpty()) {
-                out.printf("          (no responses yet: %d requests sent, job %s)%n", loadgen.sent(),
-                        flink.status(job));
+                out.printf("          (no responses yet: %d requests sent)%n", loadgen.sent());
             }
             out.flush();
             if (stopped || (o.durationS() > 0 && t >= o.durationS())) {
@@ -184,10 +241,17 @@ public final class LocalStack implements AutoCloseable {
         if (collector != null) {
             collector.close();
         }
+        if (controller != null) {
+            controller.close();
+        }
+        if (rest != null) {
+            rest.close();
+        }
         if (flink != null) {
             try {
-                if (job != null) {
-                    flink.cancel(job);
+                JobID current = realizer != null ? realizer.runningJob() : job;
+                if (current != null) {
+                    flink.cancel(current);
                 }
             } catch (Exception ignored) {
                 // already stopped

@@ -35,7 +35,8 @@ class LocalStackIT {
         int ui = freePort();
         int prom = freePort();
         StringWriter text = new StringWriter();
-        LocalStack.Options o = new LocalStack.Options("cpu", 2, 2, List.of(), 0, 20, 2, 25, ui, prom, 16, 12, 4, 1);
+        LocalStack.Options o = new LocalStack.Options("cpu", 2, 2, List.of(), 0, 20, 2, 25, ui, prom, 16, 12, 4, 1, true,
+                false, 0);
         try (LocalStack stack = new LocalStack(o, new PrintWriter(text, true))) {
             stack.start();
             stack.summarize(new CountDownLatch(1));
