@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 /** {@code muxflow bench SUITE}: the benchmark suites; JSON and PNG plots under {@code --out}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark suite; results as JSON plus PNG plots (default under docs/bench).",
-        subcommands = {BenchCommand.Planner.class, BenchCommand.Executors.class, BenchCommand.Serving.class})
+        subcommands = {BenchCommand.Planner.class, BenchCommand.Executors.class, BenchCommand.Serving.class,
+                BenchCommand.Adapt.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -97,6 +98,32 @@ public final class BenchCommand implements Runnable {
             var bench = new io.muxflow.job.bench.ServingBench(ProfileDatabase.load(profiles), spec.commandLine().getErr());
             var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs)
                     : fidelityOnly ? bench.fidelityOnly() : bench.run(out, seconds);
+            spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+            return 0;
+        }
+    }
+
+    @Command(name = "adapt", mixinStandardHelpOptions = true,
+            description = "Redeploy downtime (savepoint, submit, restore, weight load) on cpu; attainment over time across "
+                    + "a shift with and without adaptation (PNG).")
+    static final class Adapt implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--profiles", defaultValue = "../shared/profiles/alpaserve-published.json",
+                description = "AlpaServe's published profiles (default: ${DEFAULT-VALUE}).")
+        Path profiles;
+
+        @Option(names = "--part", defaultValue = "all", description = "downtime, shift or all (default: ${DEFAULT-VALUE}).")
+        String part;
+
+        @Override
+        public Integer call() throws Exception {
+            var root = new io.muxflow.job.bench.AdaptBench(ProfileDatabase.load(profiles), spec.commandLine().getErr())
+                    .run(out, part);
             spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
             return 0;
         }

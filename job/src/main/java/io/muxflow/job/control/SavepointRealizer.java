@@ -63,7 +63,13 @@ public final class SavepointRealizer implements PlacementRealizer {
             t.put("submit", (t2 - t1) / 1e6);
             if (cluster.awaitRunning(next, startTimeoutMs)) {
                 long t3 = System.nanoTime();
-                double load = cluster.maxStageMetric(next, "loadMs");
+                double load = Double.NaN;
+                for (int i = 0; i < 20 && Double.isNaN(load); i++) {
+                    load = cluster.maxStageMetric(next, "loadMs"); // metrics reach the REST views with a delay
+                    if (Double.isNaN(load)) {
+                        Thread.sleep(250);
+                    }
+                }
                 double startup = (t3 - t2) / 1e6;
                 t.put("weight_load", Double.isNaN(load) ? 0 : load);
                 t.put("restore", Math.max(0, startup - (Double.isNaN(load) ? 0 : load)));

@@ -21,6 +21,10 @@ public final class LocalCluster implements AutoCloseable {
         Configuration c = new Configuration(conf);
         c.set(RestOptions.PORT, restPort);
         c.set(RestOptions.BIND_PORT, Integer.toString(restPort));
+        // the REST views cache the job for web.refresh-interval (3 s by default) and fetch metrics every 10 s;
+        // the controller watches a redeploy through them, so keep both short
+        c.setString("web.refresh-interval", "200");
+        c.setString("metrics.fetcher.update-interval", "500");
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(c).setNumTaskManagers(1)
                 .setNumSlotsPerTaskManager(slots).build());
         cluster.start();
