@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark suite; results as JSON plus PNG plots (default under docs/bench).",
         subcommands = {BenchCommand.Planner.class, BenchCommand.Executors.class, BenchCommand.Serving.class,
-                BenchCommand.Adapt.class})
+                BenchCommand.Adapt.class, BenchCommand.Chains.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -44,6 +44,25 @@ public final class BenchCommand implements Runnable {
         public Integer call() {
             var log = spec.commandLine().getErr();
             var root = new PlannerBench(ProfileDatabase.load(profiles), log).run(out, !noSweeps);
+            spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+            return 0;
+        }
+    }
+
+    @Command(name = "chains", mixinStandardHelpOptions = true,
+            description = "Server chain composition in the chain paper's BLOOM-176B setting: mean response time of "
+                    + "GBP-CR + GCA + JFFC against Petals, JSQ, SED and whole-model replicas; a rate sweep; JFFC "
+                    + "bounds against simulation; planning time up to 1000 servers.")
+    static final class Chains implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            var root = new io.muxflow.planner.bench.ChainBench(spec.commandLine().getErr()).run(out);
             spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
             return 0;
         }

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -33,6 +34,12 @@ public final class Plots {
     }
 
     public static void line(Path png, String title, String xLabel, String yLabel, Map<String, Series> data) {
+        line(png, title, xLabel, yLabel, data, false);
+    }
+
+    /** As {@link #line}, with a logarithmic y axis when {@code logY} (for values spanning decades). */
+    public static void line(Path png, String title, String xLabel, String yLabel, Map<String, Series> data,
+            boolean logY) {
         XYSeriesCollection ds = new XYSeriesCollection();
         for (Map.Entry<String, Series> e : data.entrySet()) {
             XYSeries s = new XYSeries(e.getKey(), false, true);
@@ -54,6 +61,11 @@ public final class Plots {
             r.setSeriesStroke(i, new BasicStroke(2f));
         }
         plot.setRenderer(r);
+        if (logY) {
+            LogarithmicAxis axis = new LogarithmicAxis(yLabel);
+            axis.setStrictValuesFlag(false);
+            plot.setRangeAxis(axis);
+        }
         try {
             Files.createDirectories(png.toAbsolutePath().getParent());
             ChartUtils.saveChartAsPNG(png.toFile(), chart, 720, 450);

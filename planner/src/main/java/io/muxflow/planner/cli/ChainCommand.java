@@ -1,0 +1,155 @@
+package io.muxflow.planner.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.muxflow.planner.InvalidInputException;
+import io.muxflow.planner.chain.ChainInputs;
+import io.muxflow.planner.chain.ChainInstance;
+import io.muxflow.planner.chain.ServerChain;
+import io.muxflow.planner.io.Json;
+import io.muxflow.planner.placement.chain.ChainPlanFile;
+import io.muxflow.planner.placement.chain.ChainPlanner;
+import io.muxflow.planner.sim.chain.OccupancyBounds;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code muxflow chain}: server chain composition for an LLM split into blocks across servers. */
+@Command(name = "chain", mixinStandardHelpOptions = true,
+        description = "Server chain composition (GBP-CR + GCA + JFFC) for a model served as a chain of blocks "
+                + "across servers of unequal memory and speed.",
+        subcommands = {ChainCommand.Plan.class, ChainSimulateCommand.class})
+public final class ChainCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Options shared by plan and simulate. */
+    public static final class Inputs {
+        @Option(names = "--servers", required = true, paramLabel = "S",
+                description = "Servers JSON file, or paper:J,ETA for the paper's mix of J servers, a fraction ETA "
+                        + "of them fast (40 GB, 156 TFLOP/s, 1.02 GB/ms) and the rest slow (20 GB, 78 TFLOP/s, "
+                        + "0.51 GB/ms), RTT 10 ms.")
+        String servers;
+
+        @Option(names = "--model", required = true, paramLabel = "M",
+                description = "Model JSON file, or a built-in model: bloom-176b, llama-2-13b.")
+        String model;
+
+        @Option(names = "--rate", required = true, paramLabel = "R", description = "Arrival rate, jobs/s.")
+        double rate;
+
+        @Option(names = "--l-in", paramLabel = "N", description = "Prompt tokens per job (default: the model file's, else 2000).")
+        Integer lIn;
+
+        @Option(names = "--l-out", paramLabel = "N", description = "Generated tokens per job (default: the model file's, else 20).")
+        Integer lOut;
+
+        @Option(names = "--target-load", defaultValue = "0.7", paramLabel = "RHO",
+                description = "GBP-CR's target load: chains are added until their rate reaches rate / RHO (default: ${DEFAULT-VALUE}).")
+        double targetLoad;
+
+        public ChainInputs load() {
+            if (!(rate > 0) || !Double.isFinite(rate)) {
+                throw new InvalidInputException("--rate must be a positive number of jobs/s, got " + rate);
+            }
+            return ChainInputs.load(model, servers, lIn, lOut);
+        }
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "Place blocks (GBP-CR), allocate cache (GCA) and report the chains JFFC will use, with "
+                    + "the paper's and the bound-based choice of the cache reservation c.")
+    static final class Plan implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Inputs in;
+
+        @Option(names = "--sim-jobs", defaultValue = "4000", paramLabel = "N",
+                description = "Jobs in the simulation that decides between the two rules' choices (default: ${DEFAULT-VALUE}).")
+        int simJobs;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of that simulation (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "Write the plan JSON here (input of chain simulate --plan).")
+        Path out;
+
+        @Option(names = "--json", description = "End stdout with the plan as one JSON line.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            ChainInputs inputs = in.load();
+            ChainInstance inst = inputs.instance();
+            ChainPlanner.ChainPlan p = ChainPlanner.plan(inst, in.rate,
+                    new ChainPlanner.Options(in.targetLoad, simJobs, seed));
+            PrintWriter o = spec.commandLine().getOut();
+            o.printf("%s: %d blocks of %.3f GB, cache %.4f GB per block per job (l_in %d, l_out %d); %d servers%n",
+                    inst.model().name(), inst.blocks(), inst.model().blockGb(), inst.model().cacheGbPerBlock(),
+                    inputs.lIn(), inputs.lOut(), inst.size());
+            o.printf("cache reservation c in 1..%d; required chain rate %.4f jobs/s (rate %.4f / target load %.2f)%n",
+                    p.cMax(), in.rate / in.targetLoad, in.rate, in.targetLoad);
+            describe(o, "paper rule (min c x K(c))", p.paperRule(), p.simulated(p.paperRule().c()));
+            describe(o, "bound rule (min upper bound)", p.boundRule(), p.simulated(p.boundRule().c()));
+            StringBuilder sl = new StringBuilder();
+            for (ChainPlanner.Scored s : p.shortlist()) {
+                sl.append(String.format(" c=%d:%.3fs", s.candidate().c(), s.sim().meanResponseS()));
+            }
+            o.println("  simulated shortlist (JFFC, mean response):" + sl);
+            o.printf("chosen: c = %d (%s); %d servers host blocks; %d chains, %d slots, %.4f jobs/s%n",
+                    p.chosen().c(), p.chosenBy(), p.chosen().placement().placement().usedServers(),
+                    p.chosen().chains().size(), p.chosen().chains().stream().mapToInt(ServerChain::capacity).sum(),
+                    p.chosen().totalRate());
+            List<ServerChain> chains = p.chosen().chains();
+            for (int i = 0; i < Math.min(10, chains.size()); i++) {
+                ServerChain c = chains.get(i);
+                StringBuilder b = new StringBuilder();
+                for (int k = 0; k < c.length(); k++) {
+                    b.append(k == 0 ? "" : " -> ").append(inst.server(c.servers()[k]).name()).append('(')
+                            .append(c.blocks()[k]).append(')');
+                }
+                o.printf("  chain %d: %.3f s x %d  %s%n", i, c.serviceS(), c.capacity(), b);
+            }
+            if (chains.size() > 10) {
+                o.printf("  ... %d more chains%n", chains.size() - 10);
+            }
+            if (!p.stable()) {
+                spec.commandLine().getErr().printf("warning: the chains serve at most %.4f jobs/s, below the rate %.4f: "
+                        + "the system is overloaded and queues grow without bound%n", p.chosen().totalRate(), in.rate);
+            }
+            o.printf("planned in %.3f s%n", p.planningS());
+            ObjectNode j = ChainPlanFile.toJson(p);
+            if (out != null) {
+                Json.write(out, j);
+                o.println("wrote " + out);
+            }
+            if (json) {
+                o.println(Json.compact(j));
+            }
+            o.flush();
+            return 0;
+        }
+
+        private static void describe(PrintWriter o, String label, ChainPlanner.Candidate c,
+                io.muxflow.planner.sim.chain.ChainSimResult sim) {
+            OccupancyBounds.Bounds b = c.bounds();
+            o.printf("  %-30s c = %d, GBP-CR chains K = %d (c x K = %d, rate %s), GCA chains %d, %.4f jobs/s, "
+                    + "mean response bound %s%s%n", label, c.c(), c.placement().chains(), c.placement().slots(),
+                    c.placement().rateMet() ? "met" : "NOT met", c.chains().size(), c.totalRate(),
+                    b.stable() ? String.format("[%.3f, %.3f] s", b.lowerResponseS(), b.upperResponseS()) : "unstable",
+                    sim == null ? "" : String.format(", simulated mean %.3f s", sim.meanResponseS()));
+        }
+    }
+}
