@@ -1,0 +1,295 @@
+package io.muxflow.job.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.muxflow.job.adapt.PlanRecord;
+import io.muxflow.job.local.EmbeddedKafka;
+import io.muxflow.job.model.Clocks;
+import io.muxflow.schema.InferenceRequest;
+import io.muxflow.schema.InferenceResponse;
+import io.muxflow.schema.ResponseStatus;
+import io.muxflow.schema.codec.Codecs;
+import io.muxflow.schema.codec.Encoding;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The serving job on a real multi-process Flink cluster: a standalone session cluster (one
+ * JobManager process, two TaskManager processes) and a Kafka broker; the job jar is submitted by
+ * {@code muxflow submit} through the REST API, {@code muxflow controller} (a separate process, run
+ * from the same jar on Flink's classpath, as in the docker image) redeploys it from a savepoint onto
+ * a new plan, then a TaskManager process is killed and the job recovers on the other one. Every
+ * request sent throughout gets exactly one committed response.
+ */
+class StandaloneClusterIT {
+    static final String PLAN_V1 = """
+            {"version": 1, "policy": "test",
+             "groups": [{"id": 0, "devices": 1, "op": 1, "pp": 1, "models": ["a"]},
+                        {"id": 1, "devices": 2, "op": 1, "pp": 2, "models": ["a", "b"]}],
+             "model_profiles": {"a": "bert-tiny", "b": "bert-tiny"}}
+            """;
+    static final String PLAN_V2 = """
+            {"version": 2, "policy": "test",
+             "groups": [{"id": 0, "devices": 1, "op": 1, "pp": 1, "models": ["a", "b"]},
+                        {"id": 1, "devices": 1, "op": 1, "pp": 1, "models": ["a", "b"]},
+                        {"id": 2, "devices": 1, "op": 1, "pp": 1, "models": ["b"]}],
+             "model_profiles": {"a": "bert-tiny", "b": "bert-tiny"}}
+            """;
+    static final String PREFIX = "cluster";
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void submitRedeployFromSavepointAndSurviveATaskManagerCrash() throws Exception {
+        Path dir = Path.of("target", "standalone-it").toAbsolutePath();
+        deleteRecursively(dir);
+        Files.createDirectories(dir);
+        Path jar = StandaloneCluster.jobJar().toAbsolutePath();
+        Path profiles = dir.resolve("profiles.json");
+        Files.writeString(profiles, ServingEndToEndIT.PROFILES);
+        Path plan1 = dir.resolve("plan-v1.json");
+        Files.writeString(plan1, PLAN_V1);
+        List<Process> clients = new ArrayList<>();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+                StandaloneCluster cluster = new StandaloneCluster(dir.resolve("flink"), Map.of())) {
+            Map<String, Integer> topics = new LinkedHashMap<>();
+            for (String t : List.of("requests", "responses", "dead-letter", "stage-reports", "plans", "stats")) {
+                topics.put(PREFIX + "." + t, t.equals("requests") ? 2 : 1);
+            }
+            kafka.createTopics(topics);
+            cluster.startJobManager();
+            cluster.startTaskManager("tm-0");
+            cluster.startTaskManager("tm-1");
+            cluster.awaitTaskManagers(2, Duration.ofSeconds(90));
+
+            List<String> common = new ArrayList<>(List.of("--rest", cluster.rest().toString(), "--bootstrap",
+                    kafka.bootstrapServers(), "--profiles", profiles.toString(), "--job-jar", jar.toString()));
+            for (String t : List.of("requests", "responses", "dead-letter", "stage-reports", "plans", "stats")) {
+                common.addAll(List.of("-D", "muxflow.topic." + t + "=" + PREFIX + "." + t));
+            }
+            common.addAll(List.of("-D", "muxflow.kafka.group-id=" + PREFIX, "-D", "muxflow.checkpoint.interval=500 ms",
+                    "-D", "muxflow.adapt.enabled=false"));
+
+            // 1. muxflow submit: the job jar through the REST API
+            List<String> submit = new ArrayList<>(List.of("submit", "--plan", plan1.toString()));
+            submit.addAll(common);
+            Process s = cli(jar, submit, dir.resolve("submit.log"));
+            assertThat(s.waitFor(180, TimeUnit.SECONDS)).isTrue();
+            assertThat(s.exitValue()).as(Files.readString(dir.resolve("submit.log"))).isZero();
+            String jobV1 = runningJob(cluster, "muxflow (plan v1)", Duration.ofSeconds(30));
+
+            // 2. muxflow controller, watching the plans topic
+            List<String> ctl = new ArrayList<>(List.of("controller", "--savepoint-dir",
+                    cluster.dir().resolve("savepoints").toUri().toString()));
+            ctl.addAll(common);
+            LinkedBlockingQueue<String> ctlOut = new LinkedBlockingQueue<>();
+            Process controller = cliStreaming(jar, ctl, dir.resolve("controller.log"), ctlOut);
+            clients.add(controller);
+            awaitLine(ctlOut, "controller: watching", Duration.ofSeconds(90));
+
+            AtomicInteger sent = new AtomicInteger();
+            AtomicBoolean stop = new AtomicBoolean();
+            try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers());
+                    KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(kafka.bootstrapServers(),
+                            PREFIX + ".responses", true)) {
+                Thread sender = new Thread(() -> {
+                    while (!stop.get()) {
+                        int i = sent.get();
+                        KafkaClients.send(p, PREFIX + ".requests", InferenceRequest.newBuilder().setRequestId("c" + i)
+                                .setModel(i % 2 == 0 ? "a" : "b").setClientSendUs(Clocks.nowUs())
+                                .setSloUs(120_000_000L).setTokenIds(List.of(101, i % 300, 102)).build(), Encoding.AVRO);
+                        sent.incrementAndGet();
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    p.flush();
+                }, "sender");
+                sender.start();
+                List<ConsumerRecord<byte[], byte[]>> responses = new ArrayList<>(
+                        KafkaClients.readUntil(c, Duration.ofSeconds(90), l -> l.size() >= 100));
+                assertThat(responses.size()).as("responses before the redeploy").isGreaterThanOrEqualTo(100);
+
+                // 3. a REDEPLOY decision on the plans topic: the controller moves the job to plan v2
+                PlanRecord decision = new PlanRecord();
+                decision.action = "REDEPLOY";
+                decision.version = 2;
+                decision.fromVersion = 1;
+                decision.createdUs = Clocks.nowUs();
+                decision.planJson = PLAN_V2;
+                decision.currentPlanJson = PLAN_V1;
+                decision.reason = "cluster test";
+                p.send(new ProducerRecord<>(PREFIX + ".plans", null, Codecs.PLAN.encode(decision.toAvro(),
+                        Encoding.AVRO))).get();
+                String jobV2 = runningJob(cluster, "muxflow (plan v2)", Duration.ofSeconds(120));
+                assertThat(jobV2).isNotEqualTo(jobV1);
+                assertThat(state(cluster, jobV1)).isEqualTo("FINISHED");
+                responses.addAll(KafkaClients.readUntil(c, Duration.ofSeconds(60), l -> l.size() >= 100));
+
+                // 4. kill a TaskManager that runs part of the job; the job restarts on the other one
+                String victim = taskManagerRunning(cluster, jobV2, "stage-layer-0");
+                cluster.killTaskManager(victim);
+                awaitRestartedAndRunning(cluster, jobV2, Duration.ofSeconds(120));
+                responses.addAll(KafkaClients.readUntil(c, Duration.ofSeconds(60), l -> l.size() >= 100));
+
+                stop.set(true);
+                sender.join();
+                int n = sent.get();
+                responses.addAll(KafkaClients.readUntil(c, Duration.ofSeconds(120),
+                        l -> l.size() + responses.size() >= n));
+                // nothing more arrives once everything was answered: no late duplicates either
+                responses.addAll(KafkaClients.readUntil(c, Duration.ofSeconds(3), l -> false));
+                Map<String, Integer> count = new HashMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : responses) {
+                    InferenceResponse resp = KafkaClients.decodeResponse(r.value());
+                    count.merge(resp.getRequestId(), 1, Integer::sum);
+                    assertThat(resp.getStatus()).as(resp.getDetail()).isIn(ResponseStatus.OK, ResponseStatus.TIMED_OUT,
+                            ResponseStatus.REJECTED);
+                }
+                assertThat(count).as("one response per request of %d sent", n).hasSize(n);
+                assertThat(count.values()).containsOnly(1);
+                assertThat(responses.stream().filter(r -> KafkaClients.decodeResponse(r.value()).getPlanVersion() == 2))
+                        .as("responses served by plan v2").isNotEmpty();
+            }
+        } finally {
+            for (Process p : clients) {
+                p.destroy();
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** Runs the muxflow CLI from the job jar on Flink's classpath, as the docker image does. */
+    static Process cli(Path jar, List<String> args, Path log) throws Exception {
+        return new ProcessBuilder(command(jar, args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    static Process cliStreaming(Path jar, List<String> args, Path log, LinkedBlockingQueue<String> lines)
+            throws Exception {
+        Process p = new ProcessBuilder(command(jar, args)).redirectErrorStream(true).start();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()));
+                    PrintWriter w = new PrintWriter(Files.newBufferedWriter(log))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    w.println(line);
+                    w.flush();
+                    lines.add(line);
+                }
+            } catch (Exception e) {
+                // the process ended
+            }
+        }, "cli-output");
+        t.setDaemon(true);
+        t.start();
+        return p;
+    }
+
+    private static List<String> command(Path jar, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(StandaloneCluster.javaBin()));
+        cmd.addAll(StandaloneCluster.JVM_OPTS);
+        cmd.addAll(List.of("-cp", jar + java.io.File.pathSeparator + StandaloneCluster.clusterClasspath(),
+                "io.muxflow.job.cli.Main"));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    private static void awaitLine(LinkedBlockingQueue<String> lines, String prefix, Duration timeout)
+            throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            String l = lines.poll(200, TimeUnit.MILLISECONDS);
+            if (l != null && l.startsWith(prefix)) {
+                return;
+            }
+        }
+        throw new AssertionError("no line starting with '" + prefix + "' within " + timeout);
+    }
+
+    private String runningJob(StandaloneCluster cluster, String name, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            for (JsonNode j : json.readTree(cluster.get("/jobs/overview")).path("jobs")) {
+                if (j.path("name").asText().equals(name) && j.path("state").asText().equals("RUNNING")
+                        && allVerticesRunning(cluster, j.path("jid").asText())) {
+                    return j.path("jid").asText();
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no running job '" + name + "' within " + timeout + ": " + cluster.get("/jobs/overview"));
+    }
+
+    private boolean allVerticesRunning(StandaloneCluster cluster, String jid) throws Exception {
+        JsonNode j = json.readTree(cluster.get("/jobs/" + jid));
+        boolean all = j.path("state").asText().equals("RUNNING") && j.path("vertices").size() > 0;
+        for (JsonNode v : j.path("vertices")) {
+            all &= v.path("status").asText().equals("RUNNING");
+        }
+        return all;
+    }
+
+    private String state(StandaloneCluster cluster, String jid) throws Exception {
+        return json.readTree(cluster.get("/jobs/" + jid)).path("state").asText();
+    }
+
+    /** The resource id of a TaskManager running a subtask of the named vertex. */
+    private String taskManagerRunning(StandaloneCluster cluster, String jid, String vertexName) throws Exception {
+        for (JsonNode v : json.readTree(cluster.get("/jobs/" + jid)).path("vertices")) {
+            if (v.path("name").asText().equals(vertexName)) {
+                JsonNode tms = json.readTree(cluster.get("/jobs/" + jid + "/vertices/" + v.path("id").asText()
+                        + "/taskmanagers"));
+                return tms.path("taskmanagers").get(0).path("taskmanager-id").asText();
+            }
+        }
+        throw new AssertionError("no vertex " + vertexName + " in job " + jid);
+    }
+
+    private void awaitRestartedAndRunning(StandaloneCluster cluster, String jid, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        boolean restarted = false;
+        while (System.nanoTime() < end) {
+            JsonNode j = json.readTree(cluster.get("/jobs/" + jid));
+            restarted |= j.path("timestamps").path("RESTARTING").asLong(0) > 0;
+            if (restarted && allVerticesRunning(cluster, jid)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("job " + jid + " did not restart and run again within " + timeout + " (restarted: "
+                + restarted + ")");
+    }
+
+    static void deleteRecursively(Path dir) throws Exception {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
