@@ -52,7 +52,7 @@ public final class ControllerCommand implements Callable<Integer> {
             SavepointRealizer realizer = new SavepointRealizer(access, launcher, savepointDir, startTimeoutS * 1000L, job);
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            try (Controller c = new Controller(cluster.bootstrap, conf.get(MuxflowOptions.PLANS_TOPIC), new Properties(),
+            try (Controller c = new Controller(cluster.bootstrap, conf.get(MuxflowOptions.PLANS_TOPIC), kafkaProperties(conf),
                     realizer, version, out, r -> {
                         if (!r.action.equals("KEEP")) {
                             out.printf("plans: %s v%d -> v%d: %s%n", r.action, r.fromVersion, r.version, r.reason);
@@ -66,5 +66,12 @@ public final class ControllerCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The deployment's extra Kafka client properties (security settings) for the controller's own clients. */
+    static Properties kafkaProperties(Configuration conf) {
+        Properties p = new Properties();
+        p.putAll(conf.get(MuxflowOptions.KAFKA_PROPERTIES));
+        return p;
     }
 }

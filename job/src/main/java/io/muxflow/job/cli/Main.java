@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/muxflow}: the one launcher users type. */
 @Command(name = "muxflow", mixinStandardHelpOptions = true, version = "muxflow 0.1.0",
         description = "Serve many deep-learning models on a shared GPU pool as one Flink job.",
-        subcommands = {LocalCommand.class, LoadgenCommand.class, SubmitCommand.class, ControllerCommand.class, PlanCommand.class, SimulateCommand.class, ChainCommand.class, ProfileCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LocalCommand.class, LoadgenCommand.class, SubmitCommand.class, ControllerCommand.class, RedeployCommand.class, PlanCommand.class, SimulateCommand.class, ChainCommand.class, ProfileCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -11,8 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Kafka clients muxflow did not write: kcat and Debian's python3-avro. Tests using them skip where
- * they are not installed, unless MUXFLOW_REQUIRE_CLIENTS=1 (as .ci/run sets) makes that a failure.
+ * Tools muxflow did not write: kcat and Debian's python3-avro as Kafka clients, docker-compose to
+ * validate the compose file, headless Chromium for the dashboard screenshot. Tests using them skip
+ * where they are not installed, unless MUXFLOW_REQUIRE_CLIENTS=1 (as .ci/run sets) makes that a
+ * failure.
  */
 public final class ExternalClients {
     static final String PYTHON = "/usr/bin/python3";
@@ -40,6 +42,15 @@ public final class ExternalClients {
 
     static void needPythonAvro() {
         need(run(List.of(PYTHON, "-c", "import avro.io"), null, 20).exit == 0, "python3-avro (" + PYTHON + ")");
+    }
+
+    static void needDockerCompose() {
+        need(run(List.of("docker-compose", "version"), null, 30).exit == 0, "docker-compose");
+    }
+
+    static void needChromium() {
+        need(run(List.of("chromedriver", "--version"), null, 30).exit == 0
+                && run(List.of("chromium", "--version"), null, 30).exit == 0, "chromium and chromium-driver");
     }
 
     record Result(int exit, byte[] out, String err) {

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.muxflow.job.adapt.PlanRecord;
 import io.muxflow.job.local.EmbeddedKafka;
 import io.muxflow.job.model.Clocks;
 import io.muxflow.schema.InferenceRequest;
 import io.muxflow.schema.InferenceResponse;
 import io.muxflow.schema.ResponseStatus;
-import io.muxflow.schema.codec.Codecs;
 import io.muxflow.schema.codec.Encoding;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -30,15 +28,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
  * The serving job on a real multi-process Flink cluster: a standalone session cluster (one
  * JobManager process, two TaskManager processes) and a Kafka broker; the job jar is submitted by
- * {@code muxflow submit} through the REST API, {@code muxflow controller} (a separate process, run
- * from the same jar on Flink's classpath, as in the docker image) redeploys it from a savepoint onto
- * a new plan, then a TaskManager process is killed and the job recovers on the other one. Every
+ * {@code muxflow submit} through the REST API, {@code muxflow redeploy} asks {@code muxflow
+ * controller} to move it onto a new plan and the controller redeploys it from a savepoint (each CLI a
+ * separate process run from the job jar on Flink's classpath, as in the docker image), then a TaskManager process is killed and the job recovers on the other one. Every
  * request sent throughout gets exactly one committed response.
  */
 class StandaloneClusterIT {
@@ -132,17 +129,15 @@ class StandaloneClusterIT {
                         KafkaClients.readUntil(c, Duration.ofSeconds(90), l -> l.size() >= 100));
                 assertThat(responses.size()).as("responses before the redeploy").isGreaterThanOrEqualTo(100);
 
-                // 3. a REDEPLOY decision on the plans topic: the controller moves the job to plan v2
-                PlanRecord decision = new PlanRecord();
-                decision.action = "REDEPLOY";
-                decision.version = 2;
-                decision.fromVersion = 1;
-                decision.createdUs = Clocks.nowUs();
-                decision.planJson = PLAN_V2;
-                decision.currentPlanJson = PLAN_V1;
-                decision.reason = "cluster test";
-                p.send(new ProducerRecord<>(PREFIX + ".plans", null, Codecs.PLAN.encode(decision.toAvro(),
-                        Encoding.AVRO))).get();
+                // 3. muxflow redeploy publishes a REDEPLOY decision; the controller moves the job to plan v2
+                Path plan2 = dir.resolve("plan-v2.json");
+                Files.writeString(plan2, PLAN_V2);
+                Process rd = cli(jar, List.of("redeploy", "--bootstrap", kafka.bootstrapServers(), "--plan",
+                        plan2.toString(), "--current-plan", plan1.toString(), "--reason", "cluster test", "-D",
+                        "muxflow.topic.plans=" + PREFIX + ".plans"), dir.resolve("redeploy.log"));
+                assertThat(rd.waitFor(180, TimeUnit.SECONDS)).isTrue();
+                assertThat(rd.exitValue()).as(Files.readString(dir.resolve("redeploy.log"))).isZero();
+                assertThat(Files.readString(dir.resolve("redeploy.log"))).contains("DEPLOYED");
                 String jobV2 = runningJob(cluster, "muxflow (plan v2)", Duration.ofSeconds(120));
                 assertThat(jobV2).isNotEqualTo(jobV1);
                 assertThat(state(cluster, jobV1)).isEqualTo("FINISHED");
