@@ -55,6 +55,24 @@ class ChainCliTest {
     }
 
     @Test
+    void simulatesATrace() throws Exception {
+        Path trace = dir.resolve("arrivals.csv");
+        StringBuilder b = new StringBuilder("arrival_s,model\n");
+        for (int i = 0; i < 400; i++) {
+            b.append(i * 4.0).append(",bloom\n");
+        }
+        Files.writeString(trace, b);
+        CliRunner r = CliRunner.run("chain", "simulate", "--servers", "paper:20,0.2", "--model", "bloom-176b",
+                "--rate", "0.25", "--trace", trace.toString(), "--warmup", "0", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.lastLine());
+        assertThat(j.get("jobs").asInt()).isEqualTo(400);
+        // one job every 4 s on chains faster than that: nobody waits
+        assertThat(j.get("mean_wait_s").asDouble()).isZero();
+        assertThat(j.get("arrival_rate").asDouble()).isCloseTo(0.25, org.assertj.core.api.Assertions.within(1e-9));
+    }
+
+    @Test
     void badInputsGetClearErrorsAndExitCode2() throws Exception {
         CliRunner infeasible = CliRunner.run("chain", "plan", "--servers", "paper:5,0.0", "--model", "bloom-176b",
                 "--rate", "0.1");

@@ -59,8 +59,8 @@ public final class StandaloneCluster implements AutoCloseable {
         c.put("rest.address", "localhost");
         c.put("rest.bind-address", "localhost");
         c.put("rest.port", String.valueOf(restPort));
-        c.put("jobmanager.memory.process.size", "1024m");
-        c.put("taskmanager.memory.process.size", "1280m");
+        c.put("jobmanager.memory.process.size", "768m");
+        c.put("taskmanager.memory.process.size", "1024m");
         c.put("taskmanager.memory.managed.fraction", "0.05");
         c.put("taskmanager.numberOfTaskSlots", "4");
         c.put("cluster.evenly-spread-out-slots", "true");
