@@ -109,6 +109,15 @@ public final class ServingBench {
     }
 
     ObjectNode overhead(Path dir, double[] rates, double seconds, long bufferTimeoutMs) throws Exception {
+        return overhead(dir, rates, seconds, bufferTimeoutMs, false);
+    }
+
+    /**
+     * Serving overhead; the adaptation side stream is off unless asked for, because its periodic
+     * re-planning search competes with the serving path for this machine's two cores.
+     */
+    ObjectNode overhead(Path dir, double[] rates, double seconds, long bufferTimeoutMs, boolean adapt)
+            throws Exception {
         ModelProfile zero = new ModelProfile("zero", List.of(new io.muxflow.planner.profile.ConfigProfile(
                 io.muxflow.planner.profile.ParallelConfig.of(1, 1), Map.of(1, new double[] {1e-6}), new long[] {1},
                 Map.of())));
@@ -120,9 +129,11 @@ public final class ServingBench {
         conf.set(MuxflowOptions.BACKEND, "emulated");
         conf.set(MuxflowOptions.EMULATED_TIME_SCALE, 0.0);
         conf.set(MuxflowOptions.BUFFER_TIMEOUT, java.time.Duration.ofMillis(bufferTimeoutMs));
+        conf.set(MuxflowOptions.ADAPT, adapt);
         conf.setString("execution.checkpointing.dir", dir.resolve("cp").toUri().toString());
         ObjectNode o = Json.object();
         o.put("buffer_timeout_ms", bufferTimeoutMs);
+        o.put("adaptation", adapt);
         ArrayNode rows = o.putArray("rates");
         try (Deployment d = new Deployment(dir.resolve("overhead-" + bufferTimeoutMs), plan,
                 new ProfileDatabase(List.of(zero)), conf)) {
@@ -264,8 +275,9 @@ public final class ServingBench {
     }
 
     /** Just the overhead at one buffer timeout (for quick experiments). */
-    public ObjectNode overheadOnly(double[] rates, double seconds, long bufferTimeoutMs) throws Exception {
-        return overhead(Files.createTempDirectory("muxflow-bench"), rates, seconds, bufferTimeoutMs);
+    public ObjectNode overheadOnly(double[] rates, double seconds, long bufferTimeoutMs, boolean adapt)
+            throws Exception {
+        return overhead(Files.createTempDirectory("muxflow-bench"), rates, seconds, bufferTimeoutMs, adapt);
     }
 
     public ObjectNode fidelityOnly() throws Exception {

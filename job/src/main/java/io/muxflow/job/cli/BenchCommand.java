@@ -112,10 +112,13 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--fidelity-only", description = "Only the fidelity part.")
         boolean fidelityOnly;
 
+        @Option(names = "--adapt", description = "With --overhead-only: keep the adaptation side stream on (off by default).")
+        boolean adapt;
+
         @Override
         public Integer call() throws Exception {
             var bench = new io.muxflow.job.bench.ServingBench(ProfileDatabase.load(profiles), spec.commandLine().getErr());
-            var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs)
+            var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs, adapt)
                     : fidelityOnly ? bench.fidelityOnly() : bench.run(out, seconds);
             spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
             return 0;

@@ -139,6 +139,8 @@ public final class HeadlessChromium implements AutoCloseable {
             String s = session.toString();
             send("DELETE", URI.create(s.substring(0, s.length() - 1)), null);
         } finally {
+            // the browser is chromedriver's child: never leave it running
+            driver.descendants().forEach(ProcessHandle::destroyForcibly);
             driver.destroy();
             if (!driver.waitFor(10, TimeUnit.SECONDS)) {
                 driver.destroyForcibly();
