@@ -73,5 +73,6 @@ public final class ServingHarness implements AutoCloseable {
     @Override
     public void close() throws Exception {
         kafka.close();
+        StandaloneClusterIT.deleteRecursively(dir);
     }
 }
