@@ -3,6 +3,7 @@ package io.muxflow.job.cli;
 import io.muxflow.job.adapt.PlanRecord;
 import io.muxflow.job.config.MuxflowOptions;
 import io.muxflow.job.control.JobLauncher;
+import io.muxflow.job.control.PlansTopicClients;
 import io.muxflow.job.model.Clocks;
 import io.muxflow.planner.InvalidInputException;
 import io.muxflow.planner.plan.Plan;
@@ -13,18 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -74,8 +71,9 @@ public final class RedeployCommand implements Callable<Integer> {
         String topic = conf.get(MuxflowOptions.PLANS_TOPIC);
         Properties extra = ControllerCommand.kafkaProperties(conf);
         PrintWriter out = spec.commandLine().getOut();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(extra, topic);
-                KafkaProducer<byte[], byte[]> producer = producer(extra)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = PlansTopicClients.fromEnd(bootstrap, topic, extra,
+                "muxflow-redeploy-");
+                KafkaProducer<byte[], byte[]> producer = PlansTopicClients.producer(bootstrap, extra)) {
             PlanRecord d = new PlanRecord();
             d.action = "REDEPLOY";
             d.version = next.version();
@@ -113,33 +111,5 @@ public final class RedeployCommand implements Callable<Integer> {
             out.flush();
             return 1;
         }
-    }
-
-    private KafkaConsumer<byte[], byte[]> consumer(Properties extra, String topic) {
-        Properties c = new Properties();
-        c.putAll(extra);
-        c.put("bootstrap.servers", bootstrap);
-        c.put("group.id", "muxflow-redeploy-" + UUID.randomUUID());
-        c.put("auto.offset.reset", "latest");
-        c.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        c.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        KafkaConsumer<byte[], byte[]> k = new KafkaConsumer<>(c);
-        k.subscribe(List.of(topic));
-        // join and take the current end before publishing, so the outcome cannot be missed
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (k.assignment().isEmpty() && System.nanoTime() < end) {
-            k.poll(Duration.ofMillis(100));
-        }
-        k.assignment().forEach(k::position);
-        return k;
-    }
-
-    private KafkaProducer<byte[], byte[]> producer(Properties extra) {
-        Properties p = new Properties();
-        p.putAll(extra);
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(p);
     }
 }

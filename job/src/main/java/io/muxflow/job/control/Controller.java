@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -17,8 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Watches the plans topic and realizes REDEPLOY decisions made on the running plan version (stale or
@@ -39,28 +36,14 @@ public final class Controller implements AutoCloseable {
 
     public Controller(String bootstrap, String topic, Properties extra, PlacementRealizer realizer, int runningVersion,
             PrintWriter log, Consumer<PlanRecord> listener) {
-        Properties c = new Properties();
-        c.putAll(extra);
-        c.put("bootstrap.servers", bootstrap);
-        c.put("group.id", "muxflow-controller-" + UUID.randomUUID());
-        c.put("auto.offset.reset", "latest");
-        c.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        c.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        this.consumer = new KafkaConsumer<>(c);
-        this.consumer.subscribe(List.of(topic));
-        Properties p = new Properties();
-        p.putAll(extra);
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        this.producer = new KafkaProducer<>(p);
+        // join the group and take the current end as the start, before any decision can be missed
+        this.consumer = PlansTopicClients.fromEnd(bootstrap, topic, extra, "muxflow-controller-");
+        this.producer = PlansTopicClients.producer(bootstrap, extra);
         this.topic = topic;
         this.realizer = realizer;
         this.runningVersion = new AtomicInteger(runningVersion);
         this.listener = listener;
         this.log = log;
-        // join the group and take the current end as the start, before any decision can be missed
-        consumer.poll(Duration.ofMillis(100));
         this.thread = new Thread(this::loop, "muxflow-controller");
         this.thread.setDaemon(true);
         this.thread.start();

@@ -26,7 +26,7 @@ class DashboardScreenshotIT {
     @Test
     void dashboardShowsTheJobAndAPerModelMetric() throws Exception {
         ExternalClients.needChromium();
-        int ui = StandaloneCluster.freePort();
+        int ui = LocalStackIT.freePort();
         LocalStack.Options o = new LocalStack.Options("cpu", 2, 2, List.of(), 0, 20, 2, 25, ui, 0, 16, 0, 4, 1, false,
                 false, 0);
         StringWriter text = new StringWriter();

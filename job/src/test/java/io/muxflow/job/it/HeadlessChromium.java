@@ -25,7 +25,7 @@ public final class HeadlessChromium implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
 
     public HeadlessChromium(Path log, int width, int height) throws Exception {
-        int port = StandaloneCluster.freePort();
+        int port = LocalStackIT.freePort();
         driver = new ProcessBuilder("chromedriver", "--port=" + port).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         URI base = URI.create("http://localhost:" + port);

@@ -1,7 +1,6 @@
 package io.muxflow.job.it;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,16 +42,16 @@ public final class StandaloneCluster implements AutoCloseable {
     private final Map<String, Process> taskManagers = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    public StandaloneCluster(Path dir, Map<String, String> extraConfig) throws IOException {
+    public StandaloneCluster(Path dir, Map<String, String> extraConfig) throws Exception {
         this.dir = dir;
         this.conf = dir.resolve("conf");
         Files.createDirectories(conf);
         Files.createDirectories(dir.resolve("logs"));
         this.classpath = clusterClasspath();
-        this.restPort = freePort();
+        this.restPort = LocalStackIT.freePort();
         Map<String, String> c = new LinkedHashMap<>();
         c.put("jobmanager.rpc.address", "localhost");
-        c.put("jobmanager.rpc.port", String.valueOf(freePort()));
+        c.put("jobmanager.rpc.port", String.valueOf(LocalStackIT.freePort()));
         c.put("jobmanager.bind-host", "localhost");
         c.put("taskmanager.bind-host", "localhost");
         c.put("taskmanager.host", "localhost");
@@ -204,12 +203,6 @@ public final class StandaloneCluster implements AutoCloseable {
 
     public static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     @Override

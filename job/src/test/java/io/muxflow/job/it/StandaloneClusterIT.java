@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.muxflow.job.control.RestClusterAccess;
 import io.muxflow.job.local.EmbeddedKafka;
 import io.muxflow.job.model.Clocks;
 import io.muxflow.schema.InferenceRequest;
@@ -25,6 +26,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.JobID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -68,7 +70,8 @@ class StandaloneClusterIT {
         Files.writeString(plan1, PLAN_V1);
         List<Process> clients = new ArrayList<>();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-                StandaloneCluster cluster = new StandaloneCluster(dir.resolve("flink"), Map.of())) {
+                StandaloneCluster cluster = new StandaloneCluster(dir.resolve("flink"), Map.of());
+                RestClusterAccess access = new RestClusterAccess(cluster.rest())) {
             Map<String, Integer> topics = new LinkedHashMap<>();
             for (String t : List.of("requests", "responses", "dead-letter", "stage-reports", "plans", "stats")) {
                 topics.put(PREFIX + "." + t, t.equals("requests") ? 2 : 1);
@@ -93,7 +96,7 @@ class StandaloneClusterIT {
             Process s = cli(jar, submit, dir.resolve("submit.log"));
             assertThat(s.waitFor(180, TimeUnit.SECONDS)).isTrue();
             assertThat(s.exitValue()).as(Files.readString(dir.resolve("submit.log"))).isZero();
-            String jobV1 = runningJob(cluster, "muxflow (plan v1)", Duration.ofSeconds(30));
+            String jobV1 = runningJob(access, "muxflow (plan v1)", Duration.ofSeconds(30));
 
             // 2. muxflow controller, watching the plans topic
             List<String> ctl = new ArrayList<>(List.of("controller", "--savepoint-dir",
@@ -138,7 +141,7 @@ class StandaloneClusterIT {
                 assertThat(rd.waitFor(180, TimeUnit.SECONDS)).isTrue();
                 assertThat(rd.exitValue()).as(Files.readString(dir.resolve("redeploy.log"))).isZero();
                 assertThat(Files.readString(dir.resolve("redeploy.log"))).contains("DEPLOYED");
-                String jobV2 = runningJob(cluster, "muxflow (plan v2)", Duration.ofSeconds(120));
+                String jobV2 = runningJob(access, "muxflow (plan v2)", Duration.ofSeconds(120));
                 assertThat(jobV2).isNotEqualTo(jobV1);
                 assertThat(state(cluster, jobV1)).isEqualTo("FINISHED");
                 responses.addAll(KafkaClients.readUntil(c, Duration.ofSeconds(60), l -> l.size() >= 100));
@@ -146,7 +149,7 @@ class StandaloneClusterIT {
                 // 4. kill a TaskManager that runs part of the job; the job restarts on the other one
                 String victim = taskManagerRunning(cluster, jobV2, "stage-layer-0");
                 cluster.killTaskManager(victim);
-                awaitRestartedAndRunning(cluster, jobV2, Duration.ofSeconds(120));
+                awaitRestartedAndRunning(cluster, access, jobV2, Duration.ofSeconds(120));
                 responses.addAll(KafkaClients.readUntil(c, Duration.ofSeconds(60), l -> l.size() >= 100));
 
                 stop.set(true);
@@ -225,27 +228,17 @@ class StandaloneClusterIT {
         throw new AssertionError("no line starting with '" + prefix + "' within " + timeout);
     }
 
-    private String runningJob(StandaloneCluster cluster, String name, Duration timeout) throws Exception {
+    /** The id of the running job with this name once all its tasks run. */
+    private static String runningJob(RestClusterAccess access, String name, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
-            for (JsonNode j : json.readTree(cluster.get("/jobs/overview")).path("jobs")) {
-                if (j.path("name").asText().equals(name) && j.path("state").asText().equals("RUNNING")
-                        && allVerticesRunning(cluster, j.path("jid").asText())) {
-                    return j.path("jid").asText();
-                }
+            JobID id = access.findRunning(name);
+            if (id != null && access.awaitRunning(id, Math.max(1, (end - System.nanoTime()) / 1_000_000))) {
+                return id.toString();
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("no running job '" + name + "' within " + timeout + ": " + cluster.get("/jobs/overview"));
-    }
-
-    private boolean allVerticesRunning(StandaloneCluster cluster, String jid) throws Exception {
-        JsonNode j = json.readTree(cluster.get("/jobs/" + jid));
-        boolean all = j.path("state").asText().equals("RUNNING") && j.path("vertices").size() > 0;
-        for (JsonNode v : j.path("vertices")) {
-            all &= v.path("status").asText().equals("RUNNING");
-        }
-        return all;
+        throw new AssertionError("no running job '" + name + "' within " + timeout);
     }
 
     private String state(StandaloneCluster cluster, String jid) throws Exception {
@@ -264,19 +257,19 @@ class StandaloneClusterIT {
         throw new AssertionError("no vertex " + vertexName + " in job " + jid);
     }
 
-    private void awaitRestartedAndRunning(StandaloneCluster cluster, String jid, Duration timeout) throws Exception {
+    private void awaitRestartedAndRunning(StandaloneCluster cluster, RestClusterAccess access, String jid,
+            Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
-        boolean restarted = false;
         while (System.nanoTime() < end) {
             JsonNode j = json.readTree(cluster.get("/jobs/" + jid));
-            restarted |= j.path("timestamps").path("RESTARTING").asLong(0) > 0;
-            if (restarted && allVerticesRunning(cluster, jid)) {
+            if (j.path("timestamps").path("RESTARTING").asLong(0) > 0) {
+                assertThat(access.awaitRunning(JobID.fromHexString(jid), Math.max(1, (end - System.nanoTime()) / 1_000_000)))
+                        .as("job %s runs again after its restart", jid).isTrue();
                 return;
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("job " + jid + " did not restart and run again within " + timeout + " (restarted: "
-                + restarted + ")");
+        throw new AssertionError("job " + jid + " did not restart within " + timeout);
     }
 
     static void deleteRecursively(Path dir) throws Exception {

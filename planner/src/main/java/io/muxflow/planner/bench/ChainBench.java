@@ -10,6 +10,7 @@ import io.muxflow.planner.chain.LlmShape;
 import io.muxflow.planner.chain.ServerChain;
 import io.muxflow.planner.io.Json;
 import io.muxflow.planner.placement.chain.ChainPlanner;
+import io.muxflow.planner.placement.chain.GreedyCacheAllocation;
 import io.muxflow.planner.placement.chain.PetalsPlacement;
 import io.muxflow.planner.placement.chain.WholeModelReplicas;
 import io.muxflow.planner.sim.chain.ChainArrivals;
@@ -208,7 +209,7 @@ public final class ChainBench {
         ArrayNode rows = Json.MAPPER.createArrayNode();
         ChainInstance inst = instance(LlmShape.bloom176b(), 40, 0.2);
         List<ServerChain> chains = ChainPlanner.evaluate(inst, 2, Double.POSITIVE_INFINITY, 1).chains();
-        double total = chains.stream().mapToDouble(ServerChain::rate).sum();
+        double total = GreedyCacheAllocation.totalRate(chains);
         for (double load : new double[] {0.3, 0.6, 0.9}) {
             double rate = load * total;
             OccupancyBounds.Bounds b = OccupancyBounds.of(chains, rate);

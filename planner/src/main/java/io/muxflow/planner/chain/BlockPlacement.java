@@ -74,6 +74,13 @@ public record BlockPlacement(int blocks, int[] start, int[] count) {
         return true;
     }
 
+    /** The hosting servers in order of their range's end (ties by id). */
+    public int[] serversByEnd() {
+        return java.util.stream.IntStream.range(0, start.length).filter(this::hosts).boxed()
+                .sorted(java.util.Comparator.<Integer>comparingInt(this::end).thenComparingInt(j -> j))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
     public int usedServers() {
         return (int) Arrays.stream(count).filter(c -> c > 0).count();
     }

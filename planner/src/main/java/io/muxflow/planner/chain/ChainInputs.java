@@ -85,11 +85,11 @@ public record ChainInputs(ChainInstance instance, int lIn, int lOut) {
 
     private static List<ServerSpec> readServers(String arg, Model model, int lIn, int lOut) {
         LlmShape llm = model.shape;
-        if (arg.startsWith("paper:") && !model.hasFlops) {
-            throw new InvalidInputException("--servers " + arg + ": the model must give d_model or params_per_block "
-                    + "to cost device-described servers");
-        }
         if (arg.startsWith("paper:")) {
+            if (!model.hasFlops) {
+                throw new InvalidInputException("--servers " + arg + ": the model must give d_model or "
+                        + "params_per_block to cost device-described servers");
+            }
             String[] f = arg.substring(6).split(",");
             try {
                 if (f.length != 2) {

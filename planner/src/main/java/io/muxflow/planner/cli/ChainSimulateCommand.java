@@ -9,6 +9,7 @@ import io.muxflow.planner.chain.ServerChain;
 import io.muxflow.planner.io.Json;
 import io.muxflow.planner.placement.chain.ChainPlanFile;
 import io.muxflow.planner.placement.chain.ChainPlanner;
+import io.muxflow.planner.placement.chain.GreedyCacheAllocation;
 import io.muxflow.planner.placement.chain.PetalsPlacement;
 import io.muxflow.planner.placement.chain.WholeModelReplicas;
 import io.muxflow.planner.sim.chain.ChainArrivals;
@@ -167,7 +168,7 @@ final class ChainSimulateCommand implements Callable<Integer> {
                 j.put("bound_upper_jobs", b.upperJobs());
             } else {
                 o.printf("the chains serve at most %.4f jobs/s, below the rate: overloaded%n",
-                        chains.stream().mapToDouble(ServerChain::rate).sum());
+                        GreedyCacheAllocation.totalRate(chains));
             }
         }
         if (json) {

@@ -1,9 +1,10 @@
 package io.muxflow.planner.sim.chain;
 
 import io.muxflow.planner.chain.BlockPlacement;
+import io.muxflow.planner.chain.BoundaryPaths;
 import io.muxflow.planner.chain.ChainInstance;
+import io.muxflow.planner.chain.ServerChain;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedList;
 import java.util.List;
@@ -26,7 +27,8 @@ public final class PetalsRouter implements ChainRouter {
     private final double penaltyS;
     private final int[] capacity;
     private final int[] free;
-    private final int[] byEnd;
+    private final BoundaryPaths paths;
+    private final BoundaryPaths.Costs costs;
     private final List<int[][]> routes = new ArrayList<>();
     private final LinkedList<int[]> waiting = new LinkedList<>();
 
@@ -43,9 +45,19 @@ public final class PetalsRouter implements ChainRouter {
             capacity[j] = p.hosts(j) ? inst.cacheUnits(j, p.count(j)) : 0;
         }
         this.free = capacity.clone();
-        this.byEnd = java.util.stream.IntStream.range(0, n).filter(p::hosts).boxed()
-                .sorted(java.util.Comparator.<Integer>comparingInt(p::end).thenComparingInt(j -> j))
-                .mapToInt(Integer::intValue).toArray();
+        this.paths = new BoundaryPaths(inst, p);
+        this.costs = new BoundaryPaths.Costs() {
+            @Override
+            public int maxRun(int j) {
+                // never route more blocks through a server than its whole cache could ever hold
+                return capacity[j];
+            }
+
+            @Override
+            public double reach(double before, int j, int run) {
+                return before + inst.server(j).visitS(run) + (free[j] >= p.count(j) ? 0 : penaltyS);
+            }
+        };
     }
 
     @Override
@@ -90,47 +102,11 @@ public final class PetalsRouter implements ChainRouter {
 
     /** {servers, blocks run on each}. */
     private int[][] shortestPath() {
-        int blocks = inst.blocks();
-        double[] best = new double[blocks + 1];
-        int[] bestServer = new int[blocks + 1];
-        int[] entry = new int[inst.size()];
-        Arrays.fill(best, Double.POSITIVE_INFINITY);
-        Arrays.fill(bestServer, -1);
-        best[0] = 0;
-        for (int j : byEnd) {
-            int e = p.end(j);
-            double extra = free[j] >= p.count(j) ? 0 : penaltyS;
-            double d = Double.POSITIVE_INFINITY;
-            int from = -1;
-            // never route more blocks through a server than its whole cache could ever hold
-            for (int v = Math.max(p.start(j), e - capacity[j]); v < e; v++) {
-                double c = best[v] + inst.server(j).visitS(e - v) + extra;
-                if (c < d) {
-                    d = c;
-                    from = v;
-                }
-            }
-            if (from >= 0 && d < best[e]) {
-                best[e] = d;
-                bestServer[e] = j;
-                entry[j] = from;
-            }
-        }
-        if (bestServer[blocks] < 0) {
+        BoundaryPaths.Path path = paths.fastest(costs);
+        if (path == null) {
             throw new IllegalStateException("no server path holds the whole model with its cache");
         }
-        List<int[]> hops = new ArrayList<>();
-        for (int v = blocks; v > 0;) {
-            int j = bestServer[v];
-            hops.add(0, new int[] {j, v - entry[j]});
-            v = entry[j];
-        }
-        int[][] route = new int[2][hops.size()];
-        for (int i = 0; i < hops.size(); i++) {
-            route[0][i] = hops.get(i)[0];
-            route[1][i] = hops.get(i)[1];
-        }
-        return route;
+        return new int[][] {path.servers(), path.runs()};
     }
 
     private boolean fits(int[][] route) {
@@ -149,10 +125,6 @@ public final class PetalsRouter implements ChainRouter {
     }
 
     private double serviceS(int[][] route) {
-        double t = 0;
-        for (int i = 0; i < route[0].length; i++) {
-            t += inst.server(route[0][i]).visitS(route[1][i]);
-        }
-        return t;
+        return ServerChain.serviceTime(inst, route[0], route[1]);
     }
 }
