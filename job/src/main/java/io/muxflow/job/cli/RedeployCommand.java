@@ -3,7 +3,7 @@ package io.muxflow.job.cli;
 import io.muxflow.job.adapt.PlanRecord;
 import io.muxflow.job.config.MuxflowOptions;
 import io.muxflow.job.control.JobLauncher;
-import io.muxflow.job.control.PlansTopicClients;
+import io.muxflow.job.KafkaClients;
 import io.muxflow.job.model.Clocks;
 import io.muxflow.planner.InvalidInputException;
 import io.muxflow.planner.plan.Plan;
@@ -71,9 +71,9 @@ public final class RedeployCommand implements Callable<Integer> {
         String topic = conf.get(MuxflowOptions.PLANS_TOPIC);
         Properties extra = ControllerCommand.kafkaProperties(conf);
         PrintWriter out = spec.commandLine().getOut();
-        try (KafkaConsumer<byte[], byte[]> consumer = PlansTopicClients.fromEnd(bootstrap, topic, extra,
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.fromEnd(bootstrap, topic, extra,
                 "muxflow-redeploy-");
-                KafkaProducer<byte[], byte[]> producer = PlansTopicClients.producer(bootstrap, extra)) {
+                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, extra)) {
             PlanRecord d = new PlanRecord();
             d.action = "REDEPLOY";
             d.version = next.version();

@@ -1,5 +1,6 @@
 package io.muxflow.job.control;
 
+import io.muxflow.job.KafkaClients;
 import io.muxflow.job.adapt.PlanRecord;
 import io.muxflow.job.model.Clocks;
 import io.muxflow.planner.io.Json;
@@ -37,8 +38,8 @@ public final class Controller implements AutoCloseable {
     public Controller(String bootstrap, String topic, Properties extra, PlacementRealizer realizer, int runningVersion,
             PrintWriter log, Consumer<PlanRecord> listener) {
         // join the group and take the current end as the start, before any decision can be missed
-        this.consumer = PlansTopicClients.fromEnd(bootstrap, topic, extra, "muxflow-controller-");
-        this.producer = PlansTopicClients.producer(bootstrap, extra);
+        this.consumer = KafkaClients.fromEnd(bootstrap, topic, extra, "muxflow-controller-");
+        this.producer = KafkaClients.producer(bootstrap, extra);
         this.topic = topic;
         this.realizer = realizer;
         this.runningVersion = new AtomicInteger(runningVersion);

@@ -1,18 +1,16 @@
 package io.muxflow.job.loadgen;
 
+import io.muxflow.job.KafkaClients;
 import io.muxflow.job.model.Clocks;
 import io.muxflow.schema.InferenceResponse;
 import io.muxflow.schema.codec.Codecs;
 import io.muxflow.schema.codec.Encoding;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the responses topic in a background thread and tallies the responses to one run's requests
@@ -31,15 +29,11 @@ public final class ResponseCollector implements AutoCloseable {
             Consumer<InferenceResponse> listener) {
         Properties p = new Properties();
         p.putAll(extra);
-        p.put("bootstrap.servers", bootstrap);
-        p.put("group.id", "muxflow-loadgen-" + UUID.randomUUID());
-        p.put("auto.offset.reset", "earliest");
         p.put("isolation.level", committedOnly ? "read_committed" : "read_uncommitted");
         p.put("fetch.max.wait.ms", "20");
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        this.consumer = new KafkaConsumer<>(p);
-        this.consumer.subscribe(List.of(topic));
+        // Responses to this run's requests can only follow requests sent after this returns: start at
+        // the end, not at the topic's history (reading it would delay the first responses by seconds).
+        this.consumer = KafkaClients.fromEnd(bootstrap, topic, p, "muxflow-loadgen-");
         this.runPrefix = runId + "-";
         this.listener = listener;
         this.thread = new Thread(this::loop, "muxflow-responses");

@@ -1,4 +1,4 @@
-package io.muxflow.job.control;
+package io.muxflow.job;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,16 +10,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Kafka clients of the plans topic for the controller and {@code muxflow redeploy}: raw bytes, the
- * deployment's extra properties (security settings) applied.
+ * Raw-bytes Kafka clients for the tools around the job (controller, {@code muxflow redeploy}, load
+ * generator's response reader), with the deployment's extra properties (security settings) applied.
  */
-public final class PlansTopicClients {
-    private PlansTopicClients() {
+public final class KafkaClients {
+    private KafkaClients() {
     }
 
     /**
      * A consumer in a fresh group, positioned at the topic's current end before it returns, so no
-     * record published afterwards can be missed.
+     * record published afterwards can be missed and none published before is read.
      */
     public static KafkaConsumer<byte[], byte[]> fromEnd(String bootstrap, String topic, Properties extra,
             String groupPrefix) {
