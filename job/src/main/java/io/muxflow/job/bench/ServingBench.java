@@ -56,10 +56,37 @@ import org.apache.flink.configuration.Configuration;
 public final class ServingBench {
     private final PrintWriter log;
     private final ProfileDatabase published;
+    private double warmupSeconds = DEFAULT_WARMUP_SECONDS;
+    private double warmupRate = DEFAULT_WARMUP_RATE;
+    private PrintWriter trace;
+
+    /** Long enough for the JIT to finish with the hot paths at the middle rate (see docs/BENCHMARKS.md). */
+    public static final double DEFAULT_WARMUP_SECONDS = 20;
+    public static final double DEFAULT_WARMUP_RATE = 1000;
 
     public ServingBench(ProfileDatabase published, PrintWriter log) {
         this.published = published;
         this.log = log;
+    }
+
+    /**
+     * Also writes one CSV line per overhead response (warm-up included): client send, received,
+     * dispatched, finished and consumed times in microseconds, for looking at latency over time.
+     */
+    public ServingBench trace(PrintWriter csv) {
+        this.trace = csv;
+        csv.println("client_send_us,received_us,dispatched_us,finished_us,consumed_us");
+        return this;
+    }
+
+    /** Load before the measured overhead rates (same deployment, not measured). */
+    public ServingBench warmup(double seconds, double rate) {
+        if (!(seconds >= 0) || !(rate > 0)) {
+            throw new IllegalArgumentException("warm-up needs seconds >= 0 and a rate > 0, got " + seconds + " s at " + rate);
+        }
+        this.warmupSeconds = seconds;
+        this.warmupRate = rate;
+        return this;
     }
 
     /** A running deployment: broker, Flink, the job, and a response collector. */
@@ -109,15 +136,15 @@ public final class ServingBench {
     }
 
     ObjectNode overhead(Path dir, double[] rates, double seconds, long bufferTimeoutMs) throws Exception {
-        return overhead(dir, rates, seconds, bufferTimeoutMs, false);
+        return overhead(dir, rates, seconds, bufferTimeoutMs, false, Map.of());
     }
 
     /**
      * Serving overhead; the adaptation side stream is off unless asked for, because its periodic
      * re-planning search competes with the serving path for this machine's two cores.
      */
-    ObjectNode overhead(Path dir, double[] rates, double seconds, long bufferTimeoutMs, boolean adapt)
-            throws Exception {
+    ObjectNode overhead(Path dir, double[] rates, double seconds, long bufferTimeoutMs, boolean adapt,
+            Map<String, String> settings) throws Exception {
         ModelProfile zero = new ModelProfile("zero", List.of(new io.muxflow.planner.profile.ConfigProfile(
                 io.muxflow.planner.profile.ParallelConfig.of(1, 1), Map.of(1, new double[] {1e-6}), new long[] {1},
                 Map.of())));
@@ -131,15 +158,23 @@ public final class ServingBench {
         conf.set(MuxflowOptions.BUFFER_TIMEOUT, java.time.Duration.ofMillis(bufferTimeoutMs));
         conf.set(MuxflowOptions.ADAPT, adapt);
         conf.setString("execution.checkpointing.dir", dir.resolve("cp").toUri().toString());
+        settings.forEach(conf::setString);
         ObjectNode o = Json.object();
         o.put("buffer_timeout_ms", bufferTimeoutMs);
         o.put("adaptation", adapt);
+        o.put("warmup_seconds", warmupSeconds);
+        o.put("warmup_rate", warmupRate);
+        ObjectNode set = o.putObject("settings");
+        settings.forEach(set::put);
         ArrayNode rows = o.putArray("rates");
         try (Deployment d = new Deployment(dir.resolve("overhead-" + bufferTimeoutMs), plan,
                 new ProfileDatabase(List.of(zero)), conf)) {
             for (int i = -1; i < rates.length; i++) {
-                double rate = i < 0 ? 200 : rates[i];
-                double secs = i < 0 ? 4 : seconds; // the first run warms up the JIT and the clients
+                if (i < 0 && warmupSeconds == 0) {
+                    continue;
+                }
+                double rate = i < 0 ? warmupRate : rates[i];
+                double secs = i < 0 ? warmupSeconds : seconds; // the first run warms up the JIT and the clients
                 String run = "ovh" + i + "x" + Long.toString(System.nanoTime() % 100000, 36);
                 List<Double> overheadMs = Collections.synchronizedList(new ArrayList<>());
                 List<Double> endToEndMs = Collections.synchronizedList(new ArrayList<>());
@@ -165,6 +200,10 @@ public final class ServingBench {
                                 toStageMs.add((ts.getStages().get(0).getStartUs() - ts.getDispatchedUs()) / 1000.0);
                             }
                             egressMs.add((now - ts.getFinishedUs()) / 1000.0);
+                            if (trace != null) {
+                                trace.println(ts.getClientSendUs() + "," + ts.getReceivedUs() + "," + ts.getDispatchedUs()
+                                        + "," + ts.getFinishedUs() + "," + now);
+                            }
                         });
                         LoadGenerator g = new LoadGenerator(d.kafka.bootstrapServers(),
                                 conf.get(MuxflowOptions.REQUESTS_TOPIC), new RequestFactory(run, 16, 30000, i + 7),
@@ -275,9 +314,9 @@ public final class ServingBench {
     }
 
     /** Just the overhead at one buffer timeout (for quick experiments). */
-    public ObjectNode overheadOnly(double[] rates, double seconds, long bufferTimeoutMs, boolean adapt)
-            throws Exception {
-        return overhead(Files.createTempDirectory("muxflow-bench"), rates, seconds, bufferTimeoutMs, adapt);
+    public ObjectNode overheadOnly(double[] rates, double seconds, long bufferTimeoutMs, boolean adapt,
+            Map<String, String> settings) throws Exception {
+        return overhead(Files.createTempDirectory("muxflow-bench"), rates, seconds, bufferTimeoutMs, adapt, settings);
     }
 
     public ObjectNode fidelityOnly() throws Exception {

@@ -115,12 +115,36 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--adapt", description = "With --overhead-only: keep the adaptation side stream on (off by default).")
         boolean adapt;
 
+        @Option(names = "--set", paramLabel = "KEY=VALUE",
+                description = "With --overhead-only: a job configuration option (muxflow.* or Flink), repeatable; "
+                        + "e.g. --set muxflow.sink.delivery=at-least-once.")
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+
+        @Option(names = "--warmup-seconds", defaultValue = "" + io.muxflow.job.bench.ServingBench.DEFAULT_WARMUP_SECONDS,
+                description = "Unmeasured load before the overhead rates, on the same deployment (default: ${DEFAULT-VALUE}).")
+        double warmupSeconds;
+
+        @Option(names = "--warmup-rate", defaultValue = "" + io.muxflow.job.bench.ServingBench.DEFAULT_WARMUP_RATE,
+                description = "Requests/s during the warm-up (default: ${DEFAULT-VALUE}).")
+        double warmupRate;
+
+        @Option(names = "--trace", paramLabel = "CSV",
+                description = "Write each overhead response's timestamps (microseconds) to this CSV file.")
+        Path trace;
+
         @Override
         public Integer call() throws Exception {
-            var bench = new io.muxflow.job.bench.ServingBench(ProfileDatabase.load(profiles), spec.commandLine().getErr());
-            var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs, adapt)
-                    : fidelityOnly ? bench.fidelityOnly() : bench.run(out, seconds);
-            spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+            var bench = new io.muxflow.job.bench.ServingBench(ProfileDatabase.load(profiles), spec.commandLine().getErr())
+                    .warmup(warmupSeconds, warmupRate);
+            try (java.io.PrintWriter csv = trace == null ? null
+                    : new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(trace))) {
+                if (csv != null) {
+                    bench.trace(csv);
+                }
+                var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs, adapt, settings)
+                        : fidelityOnly ? bench.fidelityOnly() : bench.run(out, seconds);
+                spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+            }
             return 0;
         }
     }
