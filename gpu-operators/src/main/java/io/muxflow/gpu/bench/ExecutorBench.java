@@ -14,6 +14,7 @@ import io.muxflow.gpu.model.StageItem;
 import io.muxflow.gpu.model.StageSpec;
 import io.muxflow.gpu.weights.SyntheticWeights;
 import io.muxflow.planner.io.Json;
+import io.muxflow.planner.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -42,8 +43,8 @@ public final class ExecutorBench {
     /** Best of three runs of the FMA peak program per thread count; null when gcc is missing. */
     ObjectNode peak() {
         ObjectNode o = Json.object();
-        try {
-            Path dir = Files.createTempDirectory("muxflow-peak");
+        try (TempDir tmp = TempDir.create("muxflow-peak")) {
+            Path dir = tmp.path();
             Path src = dir.resolve("peak_fma.c");
             try (InputStream in = ExecutorBench.class.getResourceAsStream("peak_fma.c")) {
                 Files.write(src, in.readAllBytes());
@@ -64,7 +65,7 @@ public final class ExecutorBench {
                 log.printf("peak (gcc FMA loop, %d thread%s): %.1f GFLOP/s%n", t, t > 1 ? "s" : "", best);
             }
             o.put("cores", cores);
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException | java.io.UncheckedIOException | NumberFormatException e) {
             o.put("note", "peak not measured: " + e.getMessage());
         }
         log.flush();

@@ -17,6 +17,7 @@ import io.muxflow.job.local.LocalCluster;
 import io.muxflow.job.local.Topics;
 import io.muxflow.planner.bench.Plots;
 import io.muxflow.planner.io.Json;
+import io.muxflow.planner.io.TempDir;
 import io.muxflow.planner.placement.Cluster;
 import io.muxflow.planner.placement.PlacementProblem;
 import io.muxflow.planner.placement.SearchOptions;
@@ -287,14 +288,15 @@ public final class AdaptBench {
 
     /** @param part "downtime", "shift" or "all"; results merge into adapt.json */
     public ObjectNode run(Path outDir, String part) throws Exception {
-        Path dir = Files.createTempDirectory("muxflow-adapt");
         Path file = outDir.resolve("adapt.json");
         ObjectNode root = Files.exists(file) ? (ObjectNode) Json.read(file) : Json.object();
-        if (!part.equals("shift")) {
-            root.set("downtime", downtime(dir.resolve("downtime"), 3));
-        }
-        if (!part.equals("downtime")) {
-            root.set("shift", shift(dir.resolve("shift"), outDir));
+        try (TempDir dir = TempDir.create("muxflow-adapt")) {
+            if (!part.equals("shift")) {
+                root.set("downtime", downtime(dir.resolve("downtime"), 3));
+            }
+            if (!part.equals("downtime")) {
+                root.set("shift", shift(dir.resolve("shift"), outDir));
+            }
         }
         Json.write(file, root);
         return root;

@@ -14,6 +14,7 @@ import io.muxflow.job.local.LocalCluster;
 import io.muxflow.job.local.Topics;
 import io.muxflow.job.model.Clocks;
 import io.muxflow.planner.io.Json;
+import io.muxflow.planner.io.TempDir;
 import io.muxflow.planner.placement.AlpaServeSearch;
 import io.muxflow.planner.placement.Cluster;
 import io.muxflow.planner.placement.PlacementProblem;
@@ -316,20 +317,25 @@ public final class ServingBench {
     /** Just the overhead at one buffer timeout (for quick experiments). */
     public ObjectNode overheadOnly(double[] rates, double seconds, long bufferTimeoutMs, boolean adapt,
             Map<String, String> settings) throws Exception {
-        return overhead(Files.createTempDirectory("muxflow-bench"), rates, seconds, bufferTimeoutMs, adapt, settings);
+        try (TempDir dir = TempDir.create("muxflow-bench")) {
+            return overhead(dir.path(), rates, seconds, bufferTimeoutMs, adapt, settings);
+        }
     }
 
     public ObjectNode fidelityOnly() throws Exception {
-        return fidelity(Files.createTempDirectory("muxflow-bench"), 120);
+        try (TempDir dir = TempDir.create("muxflow-bench")) {
+            return fidelity(dir.path(), 120);
+        }
     }
 
     public ObjectNode run(Path outDir, double seconds) throws Exception {
-        Path dir = Files.createTempDirectory("muxflow-bench");
-        ObjectNode root = Json.object();
-        root.set("overhead", overhead(dir, new double[] {200, 1000, 5000}, seconds, 1));
-        root.set("overhead_flush_every_record", overhead(dir, new double[] {200, 1000, 5000}, seconds, 0));
-        root.set("fidelity", fidelity(dir, 120));
-        Json.write(outDir.resolve("serving.json"), root);
-        return root;
+        try (TempDir dir = TempDir.create("muxflow-bench")) {
+            ObjectNode root = Json.object();
+            root.set("overhead", overhead(dir.path(), new double[] {200, 1000, 5000}, seconds, 1));
+            root.set("overhead_flush_every_record", overhead(dir.path(), new double[] {200, 1000, 5000}, seconds, 0));
+            root.set("fidelity", fidelity(dir.path(), 120));
+            Json.write(outDir.resolve("serving.json"), root);
+            return root;
+        }
     }
 }

@@ -13,6 +13,7 @@ import io.muxflow.job.loadgen.LoadGenerator;
 import io.muxflow.job.loadgen.RequestFactory;
 import io.muxflow.job.loadgen.ResponseCollector;
 import io.muxflow.job.loadgen.ResponseStats;
+import io.muxflow.planner.io.TempDir;
 import io.muxflow.planner.placement.AlpaServeSearch;
 import io.muxflow.planner.placement.Cluster;
 import io.muxflow.planner.placement.PlacementProblem;
@@ -30,12 +31,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 
@@ -261,8 +260,6 @@ public final class LocalStack implements AutoCloseable {
         if (kafka != null) {
             kafka.close();
         }
-        try (Stream<Path> s = Files.walk(workDir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempDir.deleteRecursively(workDir);
     }
 }

@@ -50,6 +50,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -131,10 +132,9 @@ class AdaptationIT {
 
     @Test
     void aShiftIsRedeployedThroughASavepointWithNothingLostEvenWhenTheFirstSubmitFails(
-            @InjectClusterRESTAddress URI rest) throws Exception {
+            @InjectClusterRESTAddress URI rest, @TempDir Path savepoints) throws Exception {
         Setup s = setup("shift", false);
         try (ServingHarness h = s.h(); RestClusterAccess cluster = new RestClusterAccess(rest)) {
-            Path savepoints = Files.createTempDirectory("muxflow-sp");
             AtomicInteger attempts = new AtomicInteger();
             JobGraphFactory factory = (plan, savepoint, downtime) -> {
                 if (plan.version() > s.plan().version() && attempts.getAndIncrement() == 0) {
@@ -221,7 +221,8 @@ class AdaptationIT {
     }
 
     @Test
-    void stationaryTrafficKeepsThePlanAndRecommendOnlyNeverRedeploys(@InjectClusterRESTAddress URI rest)
+    void stationaryTrafficKeepsThePlanAndRecommendOnlyNeverRedeploys(@InjectClusterRESTAddress URI rest,
+            @TempDir Path savepoints)
             throws Exception {
         Setup s = setup("steady", true);
         try (ServingHarness h = s.h(); RestClusterAccess cluster = new RestClusterAccess(rest)) {
@@ -230,7 +231,7 @@ class AdaptationIT {
             JobID job = cluster.submit(factory.create(s.plan(), null, -1));
             List<PlanRecord> records = new CopyOnWriteArrayList<>();
             SavepointRealizer realizer = new SavepointRealizer(cluster, factory,
-                    Files.createTempDirectory("sp").toUri().toString(), 60_000, job);
+                    savepoints.toUri().toString(), 60_000, job);
             List<LoadGenerator.Stream>[] current = new List[] {streams(s.steady(), false)};
             try (Controller controller = new Controller(h.kafka.bootstrapServers(), h.conf.get(MuxflowOptions.PLANS_TOPIC),
                     new Properties(), realizer, 1, new PrintWriter(System.out, true), records::add);

@@ -89,9 +89,9 @@ public final class ExternalClients {
         }
     }
 
-    /** The published .avsc files, copied out of the schemas jar for outside clients. */
-    static Path schemaDir() throws IOException {
-        Path dir = Files.createTempDirectory("muxflow-avsc");
+    /** The published .avsc files, copied out of the schemas jar into {@code parent}/avsc for outside clients. */
+    static Path schemaDir(Path parent) throws IOException {
+        Path dir = Files.createDirectories(parent.resolve("avsc"));
         for (String n : List.of("InferenceRequest", "InferenceResponse", "DeadLetter", "ModelArrivalStats",
                 "PlacementPlan")) {
             try (InputStream in = ExternalClients.class.getResourceAsStream("/io/muxflow/schema/avsc/" + n + ".avsc")) {
@@ -101,8 +101,8 @@ public final class ExternalClients {
         return dir;
     }
 
-    static Path script(String name) throws IOException {
-        Path f = Files.createTempFile("muxflow-client", ".py");
+    static Path script(Path parent, String name) throws IOException {
+        Path f = parent.resolve(name);
         try (InputStream in = ExternalClients.class.getResourceAsStream("/clients/" + name)) {
             Files.write(f, in.readAllBytes());
         }

@@ -20,14 +20,18 @@ import java.util.concurrent.TimeUnit;
 public final class HeadlessChromium implements AutoCloseable {
     private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
     private final Process driver;
+    private final io.muxflow.planner.io.TempDir tmp = io.muxflow.planner.io.TempDir.create("muxflow-chromium");
     private final URI session;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
 
     public HeadlessChromium(Path log, int width, int height) throws Exception {
         int port = LocalStackIT.freePort();
-        driver = new ProcessBuilder("chromedriver", "--port=" + port).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder("chromedriver", "--port=" + port).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        // the browser's profile goes to TMPDIR; ours is deleted on close
+        pb.environment().put("TMPDIR", tmp.path().toString());
+        driver = pb.start();
         URI base = URI.create("http://localhost:" + port);
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
@@ -145,6 +149,7 @@ public final class HeadlessChromium implements AutoCloseable {
             if (!driver.waitFor(10, TimeUnit.SECONDS)) {
                 driver.destroyForcibly();
             }
+            tmp.close();
         }
     }
 }

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -247,12 +248,12 @@ class ServingEndToEndIT {
     }
 
     @Test
-    void python3AvroSendsSingleObjectEncodingAndDecodesTheAnswer() throws Exception {
+    void python3AvroSendsSingleObjectEncodingAndDecodesTheAnswer(@TempDir Path tmp) throws Exception {
         ExternalClients.needKcat();
         ExternalClients.needPythonAvro();
-        Path schemas = ExternalClients.schemaDir();
-        Path script = ExternalClients.script("avro_client.py");
-        Path msg = Files.createTempFile("req", ".bin");
+        Path schemas = ExternalClients.schemaDir(tmp);
+        Path script = ExternalClients.script(tmp, "avro_client.py");
+        Path msg = tmp.resolve("req.bin");
         ExternalClients.Result enc = ExternalClients.run(List.of(ExternalClients.PYTHON, script.toString(), "encode",
                 schemas.toString(), "py-1", "b", msg.toString()), null, 30);
         assertThat(enc.exit()).as(enc.err()).isZero();

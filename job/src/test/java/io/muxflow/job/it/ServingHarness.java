@@ -72,7 +72,10 @@ public final class ServingHarness implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        kafka.close();
-        StandaloneClusterIT.deleteRecursively(dir);
+        try {
+            kafka.close();
+        } finally {
+            io.muxflow.planner.io.TempDir.deleteRecursively(dir);
+        }
     }
 }

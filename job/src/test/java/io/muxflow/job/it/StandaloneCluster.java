@@ -47,6 +47,7 @@ public final class StandaloneCluster implements AutoCloseable {
         this.conf = dir.resolve("conf");
         Files.createDirectories(conf);
         Files.createDirectories(dir.resolve("logs"));
+        Files.createDirectories(dir.resolve("tmp"));
         this.classpath = clusterClasspath();
         this.restPort = LocalStackIT.freePort();
         Map<String, String> c = new LinkedHashMap<>();
@@ -191,6 +192,9 @@ public final class StandaloneCluster implements AutoCloseable {
         cmd.add(javaBin());
         cmd.addAll(Arrays.asList(jvmParams.split(" ")));
         cmd.addAll(JVM_OPTS);
+        // Flink's processes write JAAS files, blob stores and RPC dirs to the temp dir; killed
+        // processes never clean them, so keep them under the cluster's directory
+        cmd.add("-Djava.io.tmpdir=" + dir.resolve("tmp"));
         cmd.add("-cp");
         cmd.add(classpath);
         return cmd;

@@ -61,7 +61,7 @@ class StandaloneClusterIT {
     @Test
     void submitRedeployFromSavepointAndSurviveATaskManagerCrash() throws Exception {
         Path dir = Path.of("target", "standalone-it").toAbsolutePath();
-        deleteRecursively(dir);
+        io.muxflow.planner.io.TempDir.deleteRecursively(dir);
         Files.createDirectories(dir);
         Path jar = StandaloneCluster.jobJar().toAbsolutePath();
         Path profiles = dir.resolve("profiles.json");
@@ -270,14 +270,5 @@ class StandaloneClusterIT {
             Thread.sleep(250);
         }
         throw new AssertionError("job " + jid + " did not restart within " + timeout);
-    }
-
-    static void deleteRecursively(Path dir) throws Exception {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }
