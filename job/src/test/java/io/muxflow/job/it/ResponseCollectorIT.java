@@ -1,9 +1,12 @@
 package io.muxflow.job.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.muxflow.job.loadgen.ResponseCollector;
 import io.muxflow.job.local.EmbeddedKafka;
+import io.muxflow.planner.InvalidInputException;
 import io.muxflow.schema.InferenceResponse;
 import io.muxflow.schema.ResponseStatus;
 import io.muxflow.schema.Timestamps;
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The load generator's response reader on a real broker: it starts at the topic's end (history,
  * even of its own run id, is not read) and sees every response of its run produced afterwards, in
- * both wire encodings, and none of another run's.
+ * both wire encodings, and none of another run's; a missing topic is a clear error.
  */
 class ResponseCollectorIT {
     private static final String TOPIC = "muxflow.responses";
@@ -56,6 +59,16 @@ class ResponseCollectorIT {
                     assertEquals(2, c.total().responses());
                 }
             }
+        }
+    }
+
+    @Test
+    void aMissingTopicIsAClearError(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> new ResponseCollector(
+                    kafka.bootstrapServers(), "no.such.topic", "run", false, new Properties(), null));
+            assertTrue(e.getMessage().contains("no.such.topic") && e.getMessage().contains("does not exist"),
+                    e.getMessage());
         }
     }
 }
