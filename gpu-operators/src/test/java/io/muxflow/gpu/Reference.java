@@ -35,6 +35,16 @@ public final class Reference {
         }
     }
 
+    /** The reference output (bert: pooled vector; gpt: logits) for one token sequence. */
+    public static double[] output(String model, int[] tokens) {
+        for (JsonNode e : expected(model)) {
+            if (java.util.Arrays.equals(ints(e.get("tokens")), tokens)) {
+                return doubles(e.get(model.equals("bert") ? "pooled" : "logits"));
+            }
+        }
+        throw new IllegalArgumentException("no reference for " + java.util.Arrays.toString(tokens));
+    }
+
     public static int[] ints(JsonNode arr) {
         int[] out = new int[arr.size()];
         for (int i = 0; i < out.length; i++) {

@@ -7,6 +7,7 @@ import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -52,10 +53,9 @@ public final class KafkaClients {
             return k;
         } catch (RuntimeException e) {
             k.close(Duration.ZERO);
-            if (e instanceof InvalidInputException) {
-                throw e;
-            }
-            throw new InvalidInputException("cannot read topic " + topic + " on " + bootstrap + ": " + e.getMessage(), e);
+            throw e instanceof KafkaException
+                    ? new InvalidInputException("cannot read topic " + topic + " on " + bootstrap + ": " + e.getMessage(), e)
+                    : e;
         }
     }
 

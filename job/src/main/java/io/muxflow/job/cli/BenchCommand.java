@@ -5,6 +5,7 @@ import io.muxflow.planner.profile.ProfileDatabase;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,28 +24,52 @@ public final class BenchCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** Every suite's {@code --out}, its progress log (stderr) and its one JSON line on stdout. */
+    static final class Results {
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec spec;
+
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
+        Path dir;
+
+        java.io.PrintWriter log() {
+            return spec.commandLine().getErr();
+        }
+
+        void print(com.fasterxml.jackson.databind.JsonNode root) {
+            spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+        }
+    }
+
+    /** {@code --profiles}: AlpaServe's published profiles, which several suites plan with. */
+    static final class PublishedProfiles {
+        @Option(names = "--profiles", paramLabel = "FILE", defaultValue = "../shared/profiles/alpaserve-published.json",
+                description = "AlpaServe's published profiles (default: ${DEFAULT-VALUE}).")
+        Path path;
+
+        ProfileDatabase load() {
+            return ProfileDatabase.load(path);
+        }
+    }
+
     @Command(name = "planner", mixinStandardHelpOptions = true,
             description = "Simulator throughput, search time and attainment of sr, clockwork++ and alpaserve on "
                     + "24/48/72-model cases, and the rate/CV/SLO/GPU sweeps.")
     static final class Planner implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        Results results;
 
-        @Option(names = "--out", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
-        Path out;
-
-        @Option(names = "--profiles", defaultValue = "../shared/profiles/alpaserve-published.json",
-                description = "AlpaServe's published profiles (default: ${DEFAULT-VALUE}).")
-        Path profiles;
+        @Mixin
+        PublishedProfiles published;
 
         @Option(names = "--no-sweeps", description = "Skip the four sweeps.")
         boolean noSweeps;
 
         @Override
         public Integer call() {
-            var log = spec.commandLine().getErr();
-            var root = new PlannerBench(ProfileDatabase.load(profiles), log).run(out, !noSweeps);
-            spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+            var log = results.log();
+            var root = new PlannerBench(published.load(), log).run(results.dir, !noSweeps);
+            results.print(root);
             return 0;
         }
     }
@@ -54,16 +79,13 @@ public final class BenchCommand implements Runnable {
                     + "GBP-CR + GCA + JFFC against Petals, JSQ, SED and whole-model replicas; a rate sweep; JFFC "
                     + "bounds against simulation; planning time up to 1000 servers.")
     static final class Chains implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--out", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
-        Path out;
+        @Mixin
+        Results results;
 
         @Override
         public Integer call() {
-            var root = new io.muxflow.planner.bench.ChainBench(spec.commandLine().getErr()).run(out);
-            spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+            var root = new io.muxflow.planner.bench.ChainBench(results.log()).run(results.dir);
+            results.print(root);
             return 0;
         }
     }
@@ -72,16 +94,13 @@ public final class BenchCommand implements Runnable {
             description = "cpu GEMM GFLOP/s against this machine's measured FMA peak; latency of a BERT-base layer "
                     + "on cpu, and on cuda and in PyTorch where a GPU is usable.")
     static final class Executors implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--out", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
-        Path out;
+        @Mixin
+        Results results;
 
         @Override
         public Integer call() {
-            var root = new io.muxflow.gpu.bench.ExecutorBench(spec.commandLine().getErr()).run(out);
-            spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+            var root = new io.muxflow.gpu.bench.ExecutorBench(results.log()).run(results.dir);
+            results.print(root);
             return 0;
         }
     }
@@ -90,15 +109,11 @@ public final class BenchCommand implements Runnable {
             description = "Serving overhead (end-to-end latency minus executor time) at 200, 1000 and 5000 req/s on "
                     + "zero-latency emulated stages; fidelity of the live job against the simulator on one workload.")
     static final class Serving implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        Results results;
 
-        @Option(names = "--out", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
-        Path out;
-
-        @Option(names = "--profiles", defaultValue = "../shared/profiles/alpaserve-published.json",
-                description = "AlpaServe's published profiles (default: ${DEFAULT-VALUE}).")
-        Path profiles;
+        @Mixin
+        PublishedProfiles published;
 
         @Option(names = "--seconds", defaultValue = "10", description = "Seconds per overhead rate (default: ${DEFAULT-VALUE}).")
         double seconds;
@@ -134,7 +149,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            var bench = new io.muxflow.job.bench.ServingBench(ProfileDatabase.load(profiles), spec.commandLine().getErr())
+            var bench = new io.muxflow.job.bench.ServingBench(published.load(), results.log())
                     .warmup(warmupSeconds, warmupRate);
             try (java.io.PrintWriter csv = trace == null ? null
                     : new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(trace))) {
@@ -142,8 +157,8 @@ public final class BenchCommand implements Runnable {
                     bench.trace(csv);
                 }
                 var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs, adapt, settings)
-                        : fidelityOnly ? bench.fidelityOnly() : bench.run(out, seconds);
-                spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+                        : fidelityOnly ? bench.fidelityOnly() : bench.run(results.dir, seconds);
+                results.print(root);
             }
             return 0;
         }
@@ -153,24 +168,20 @@ public final class BenchCommand implements Runnable {
             description = "Redeploy downtime (savepoint, submit, restore, weight load) on cpu; attainment over time across "
                     + "a shift with and without adaptation (PNG).")
     static final class Adapt implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        Results results;
 
-        @Option(names = "--out", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
-        Path out;
-
-        @Option(names = "--profiles", defaultValue = "../shared/profiles/alpaserve-published.json",
-                description = "AlpaServe's published profiles (default: ${DEFAULT-VALUE}).")
-        Path profiles;
+        @Mixin
+        PublishedProfiles published;
 
         @Option(names = "--part", defaultValue = "all", description = "downtime, shift or all (default: ${DEFAULT-VALUE}).")
         String part;
 
         @Override
         public Integer call() throws Exception {
-            var root = new io.muxflow.job.bench.AdaptBench(ProfileDatabase.load(profiles), spec.commandLine().getErr())
-                    .run(out, part);
-            spec.commandLine().getOut().println(io.muxflow.planner.io.Json.compact(root));
+            var root = new io.muxflow.job.bench.AdaptBench(published.load(), results.log())
+                    .run(results.dir, part);
+            results.print(root);
             return 0;
         }
     }

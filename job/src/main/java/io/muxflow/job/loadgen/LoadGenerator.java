@@ -1,5 +1,6 @@
 package io.muxflow.job.loadgen;
 
+import io.muxflow.job.KafkaClients;
 import io.muxflow.job.model.Clocks;
 import io.muxflow.planner.workload.GammaProcess;
 import io.muxflow.planner.workload.Workload;
@@ -15,7 +16,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Sends requests to the requests topic in real time: either a fixed workload (its arrivals replayed
@@ -33,11 +33,8 @@ public final class LoadGenerator implements AutoCloseable {
     public LoadGenerator(String bootstrap, String topic, RequestFactory factory, Encoding encoding, Properties extra) {
         Properties p = new Properties();
         p.putAll(extra);
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("linger.ms", "0");
-        this.producer = new KafkaProducer<>(p);
+        p.put("linger.ms", "0"); // a request is sent when it arrives: its latency is what is measured
+        this.producer = KafkaClients.producer(bootstrap, p);
         // fetch the topic's metadata now, not on the first send (which would then wait out its SLO)
         this.producer.partitionsFor(topic);
         this.topic = topic;

@@ -15,7 +15,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Plain Kafka clients for tests: produce requests, read responses (read_committed by default). */
 public final class KafkaClients {
@@ -24,11 +23,8 @@ public final class KafkaClients {
 
     public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
         p.put("linger.ms", "0");
-        return new KafkaProducer<>(p);
+        return io.muxflow.job.KafkaClients.producer(bootstrap, p);
     }
 
     public static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String topic, boolean committedOnly) {
