@@ -61,8 +61,8 @@ public final class ServingBench {
     private double warmupRate = DEFAULT_WARMUP_RATE;
     private PrintWriter trace;
 
-    /** Long enough for the JIT to finish with the hot paths at the middle rate (see docs/BENCHMARKS.md). */
-    public static final double DEFAULT_WARMUP_SECONDS = 20;
+    /** Long enough for the JIT to settle at the middle rate: p99 kept falling for about two minutes (docs/BENCHMARKS.md). */
+    public static final double DEFAULT_WARMUP_SECONDS = 120;
     public static final double DEFAULT_WARMUP_RATE = 1000;
 
     public ServingBench(ProfileDatabase published, PrintWriter log) {
@@ -90,8 +90,42 @@ public final class ServingBench {
         return this;
     }
 
-    /** A running deployment: broker, Flink, the job, and a response collector. */
-    private static final class Deployment implements AutoCloseable {
+    /** What answers the bench's requests on a broker of its own: the serving job, or the bare relay. */
+    private interface Target extends AutoCloseable {
+        String bootstrap();
+    }
+
+    /** The floor: a fresh broker and a {@link KafkaRelay} between the requests and responses topics. */
+    private static final class Relay implements Target {
+        final EmbeddedKafka kafka;
+        final KafkaRelay relay;
+
+        Relay(Path dir, Configuration conf) throws Exception {
+            kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+            try {
+                kafka.createTopics(Topics.of(conf));
+                relay = new KafkaRelay(kafka.bootstrapServers(), conf.get(MuxflowOptions.REQUESTS_TOPIC),
+                        conf.get(MuxflowOptions.RESPONSES_TOPIC));
+            } catch (Exception e) {
+                kafka.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public String bootstrap() {
+            return kafka.bootstrapServers();
+        }
+
+        @Override
+        public void close() throws Exception {
+            relay.close();
+            kafka.close();
+        }
+    }
+
+    /** A running deployment: broker, Flink and the job. */
+    private static final class Deployment implements Target {
         final EmbeddedKafka kafka;
         final LocalCluster flink;
         final Configuration conf;
@@ -105,6 +139,11 @@ public final class ServingBench {
             JobSpec spec = JobSpec.of(plan, profiles, conf);
             flink = new LocalCluster(conf, JobGraphs.slots(spec) + 1, 0);
             job = flink.submit(JobGraphs.serving(spec, conf, new KafkaServingIO(conf), null));
+        }
+
+        @Override
+        public String bootstrap() {
+            return kafka.bootstrapServers();
         }
 
         @Override
@@ -167,86 +206,109 @@ public final class ServingBench {
         o.put("warmup_rate", warmupRate);
         ObjectNode set = o.putObject("settings");
         settings.forEach(set::put);
-        ArrayNode rows = o.putArray("rates");
         try (Deployment d = new Deployment(dir.resolve("overhead-" + bufferTimeoutMs), plan,
                 new ProfileDatabase(List.of(zero)), conf)) {
-            for (int i = -1; i < rates.length; i++) {
-                if (i < 0 && warmupSeconds == 0) {
-                    continue;
-                }
-                double rate = i < 0 ? warmupRate : rates[i];
-                double secs = i < 0 ? warmupSeconds : seconds; // the first run warms up the JIT and the clients
-                String run = "ovh" + i + "x" + Long.toString(System.nanoTime() % 100000, 36);
-                List<Double> overheadMs = Collections.synchronizedList(new ArrayList<>());
-                List<Double> endToEndMs = Collections.synchronizedList(new ArrayList<>());
-                // where the time goes: Kafka in + source, validate + dispatch, queue to the stage, Kafka out
-                List<Double> ingressMs = Collections.synchronizedList(new ArrayList<>());
-                List<Double> dispatchMs = Collections.synchronizedList(new ArrayList<>());
-                List<Double> toStageMs = Collections.synchronizedList(new ArrayList<>());
-                List<Double> egressMs = Collections.synchronizedList(new ArrayList<>());
-                Map<ResponseStatus, Integer> statuses = new ConcurrentHashMap<>();
-                Workload w = WorkloadSpec.generated(secs, 42 + i, List.of(new ModelSpec("z", "zero", rate, 1.0, 10.0)))
-                        .generate();
-                try (ResponseCollector c = new ResponseCollector(d.kafka.bootstrapServers(),
-                        conf.get(MuxflowOptions.RESPONSES_TOPIC), run, false, new Properties(), r -> {
-                            long now = Clocks.nowUs();
-                            statuses.merge(r.getStatus(), 1, Integer::sum);
-                            double e2e = (now - r.getTimestamps().getClientSendUs()) / 1000.0;
-                            endToEndMs.add(e2e);
-                            overheadMs.add(e2e - executorUs(r) / 1000.0);
-                            var ts = r.getTimestamps();
-                            ingressMs.add((ts.getReceivedUs() - ts.getClientSendUs()) / 1000.0);
-                            dispatchMs.add((ts.getDispatchedUs() - ts.getReceivedUs()) / 1000.0);
-                            if (!ts.getStages().isEmpty()) {
-                                toStageMs.add((ts.getStages().get(0).getStartUs() - ts.getDispatchedUs()) / 1000.0);
-                            }
-                            egressMs.add((now - ts.getFinishedUs()) / 1000.0);
-                            if (trace != null) {
-                                trace.println(ts.getClientSendUs() + "," + ts.getReceivedUs() + "," + ts.getDispatchedUs()
-                                        + "," + ts.getFinishedUs() + "," + now);
-                            }
-                        });
-                        LoadGenerator g = new LoadGenerator(d.kafka.bootstrapServers(),
-                                conf.get(MuxflowOptions.REQUESTS_TOPIC), new RequestFactory(run, 16, 30000, i + 7),
-                                Encoding.AVRO, new Properties())) {
-                    long t0 = System.nanoTime();
-                    g.replay(w);
-                    double sendSeconds = (System.nanoTime() - t0) / 1e9;
-                    long end = System.nanoTime() + 30_000_000_000L;
-                    while (overheadMs.size() < w.size() && System.nanoTime() < end) {
-                        Thread.sleep(50);
-                    }
-                    if (i < 0) {
-                        continue;
-                    }
-                    ObjectNode r = rows.addObject();
-                    r.put("target_rate", rate);
-                    r.put("sent", w.size());
-                    r.put("achieved_send_rate", w.size() / sendSeconds);
-                    r.put("answered", overheadMs.size());
-                    r.put("overhead_p50_ms", pct(overheadMs, 0.5));
-                    r.put("overhead_p99_ms", pct(overheadMs, 0.99));
-                    r.put("end_to_end_p50_ms", pct(endToEndMs, 0.5));
-                    r.put("end_to_end_p99_ms", pct(endToEndMs, 0.99));
-                    ObjectNode parts = r.putObject("breakdown_p50_p99_ms");
-                    for (var e : Map.of("send_to_received", ingressMs, "received_to_dispatched", dispatchMs,
-                            "dispatched_to_stage", toStageMs, "finished_to_consumed", egressMs).entrySet()) {
-                        parts.putArray(e.getKey()).add(pct(e.getValue(), 0.5)).add(pct(e.getValue(), 0.99));
-                    }
-                    log.printf("    p50/p99 ms: send->received %.2f/%.2f, received->dispatched %.2f/%.2f, "
-                            + "dispatched->stage %.2f/%.2f, finished->consumed %.2f/%.2f%n", pct(ingressMs, .5),
-                            pct(ingressMs, .99), pct(dispatchMs, .5), pct(dispatchMs, .99), pct(toStageMs, .5),
-                            pct(toStageMs, .99), pct(egressMs, .5), pct(egressMs, .99));
-                    ObjectNode st = r.putObject("statuses");
-                    statuses.forEach((k, v) -> st.put(k.name(), v));
-                    log.printf("overhead at %5.0f req/s (buffer timeout %d ms): p50 %.2f ms, p99 %.2f ms "
-                            + "(%d of %d answered, sent at %.0f req/s)%n", rate, bufferTimeoutMs, pct(overheadMs, 0.5),
-                            pct(overheadMs, 0.99), overheadMs.size(), w.size(), w.size() / sendSeconds);
-                    log.flush();
-                }
-            }
+            measure(d, conf, rates, seconds, "job (buffer timeout " + bufferTimeoutMs + " ms): ", o.putArray("rates"));
         }
         return o;
+    }
+
+    /**
+     * The same measurement with a {@link KafkaRelay} in place of the job, on a broker of its own: the
+     * two Kafka hops alone, the floor the job's overhead stands on on this machine.
+     */
+    ObjectNode kafkaFloor(Path dir, double[] rates, double seconds) throws Exception {
+        Configuration conf = new Configuration();
+        ObjectNode o = Json.object();
+        o.put("warmup_seconds", warmupSeconds);
+        o.put("warmup_rate", warmupRate);
+        try (Relay r = new Relay(dir.resolve("kafka-floor"), conf)) {
+            measure(r, conf, rates, seconds, "kafka floor: ", o.putArray("rates"));
+        }
+        return o;
+    }
+
+    /**
+     * Sends Poisson arrivals of one zero-latency model at each rate (after the warm-up, on the same
+     * target) and adds one row per rate: overhead and end-to-end percentiles and where the time went.
+     */
+    private void measure(Target d, Configuration conf, double[] rates, double seconds, String label, ArrayNode rows)
+            throws Exception {
+        for (int i = -1; i < rates.length; i++) {
+            if (i < 0 && warmupSeconds == 0) {
+                continue;
+            }
+            double rate = i < 0 ? warmupRate : rates[i];
+            double secs = i < 0 ? warmupSeconds : seconds; // the first run warms up the JIT and the clients
+            String run = "ovh" + i + "x" + Long.toString(System.nanoTime() % 100000, 36);
+            List<Double> overheadMs = Collections.synchronizedList(new ArrayList<>());
+            List<Double> endToEndMs = Collections.synchronizedList(new ArrayList<>());
+            // where the time goes: Kafka in + source, validate + dispatch, queue to the stage, Kafka out
+            List<Double> ingressMs = Collections.synchronizedList(new ArrayList<>());
+            List<Double> dispatchMs = Collections.synchronizedList(new ArrayList<>());
+            List<Double> toStageMs = Collections.synchronizedList(new ArrayList<>());
+            List<Double> egressMs = Collections.synchronizedList(new ArrayList<>());
+            Map<ResponseStatus, Integer> statuses = new ConcurrentHashMap<>();
+            Workload w = WorkloadSpec.generated(secs, 42 + i, List.of(new ModelSpec("z", "zero", rate, 1.0, 10.0)))
+                    .generate();
+            try (ResponseCollector c = new ResponseCollector(d.bootstrap(),
+                    conf.get(MuxflowOptions.RESPONSES_TOPIC), run, false, new Properties(), r -> {
+                        long now = Clocks.nowUs();
+                        statuses.merge(r.getStatus(), 1, Integer::sum);
+                        double e2e = (now - r.getTimestamps().getClientSendUs()) / 1000.0;
+                        endToEndMs.add(e2e);
+                        overheadMs.add(e2e - executorUs(r) / 1000.0);
+                        var ts = r.getTimestamps();
+                        ingressMs.add((ts.getReceivedUs() - ts.getClientSendUs()) / 1000.0);
+                        dispatchMs.add((ts.getDispatchedUs() - ts.getReceivedUs()) / 1000.0);
+                        if (!ts.getStages().isEmpty()) {
+                            toStageMs.add((ts.getStages().get(0).getStartUs() - ts.getDispatchedUs()) / 1000.0);
+                        }
+                        egressMs.add((now - ts.getFinishedUs()) / 1000.0);
+                        if (trace != null) {
+                            trace.println(ts.getClientSendUs() + "," + ts.getReceivedUs() + "," + ts.getDispatchedUs()
+                                    + "," + ts.getFinishedUs() + "," + now);
+                        }
+                    });
+                    LoadGenerator g = new LoadGenerator(d.bootstrap(),
+                            conf.get(MuxflowOptions.REQUESTS_TOPIC), new RequestFactory(run, 16, 30000, i + 7),
+                            Encoding.AVRO, new Properties())) {
+                long t0 = System.nanoTime();
+                g.replay(w);
+                double sendSeconds = (System.nanoTime() - t0) / 1e9;
+                long end = System.nanoTime() + 30_000_000_000L;
+                while (overheadMs.size() < w.size() && System.nanoTime() < end) {
+                    Thread.sleep(50);
+                }
+                if (i < 0) {
+                    continue;
+                }
+                ObjectNode r = rows.addObject();
+                r.put("target_rate", rate);
+                r.put("sent", w.size());
+                r.put("achieved_send_rate", w.size() / sendSeconds);
+                r.put("answered", overheadMs.size());
+                r.put("overhead_p50_ms", pct(overheadMs, 0.5));
+                r.put("overhead_p99_ms", pct(overheadMs, 0.99));
+                r.put("end_to_end_p50_ms", pct(endToEndMs, 0.5));
+                r.put("end_to_end_p99_ms", pct(endToEndMs, 0.99));
+                ObjectNode parts = r.putObject("breakdown_p50_p99_ms");
+                for (var e : Map.of("send_to_received", ingressMs, "received_to_dispatched", dispatchMs,
+                        "dispatched_to_stage", toStageMs, "finished_to_consumed", egressMs).entrySet()) {
+                    parts.putArray(e.getKey()).add(pct(e.getValue(), 0.5)).add(pct(e.getValue(), 0.99));
+                }
+                log.printf("    p50/p99 ms: send->received %.2f/%.2f, received->dispatched %.2f/%.2f, "
+                        + "dispatched->stage %.2f/%.2f, finished->consumed %.2f/%.2f%n", pct(ingressMs, .5),
+                        pct(ingressMs, .99), pct(dispatchMs, .5), pct(dispatchMs, .99), pct(toStageMs, .5),
+                        pct(toStageMs, .99), pct(egressMs, .5), pct(egressMs, .99));
+                ObjectNode st = r.putObject("statuses");
+                statuses.forEach((k, v) -> st.put(k.name(), v));
+                log.printf("%soverhead at %5.0f req/s: p50 %.2f ms, p99 %.2f ms "
+                        + "(%d of %d answered, sent at %.0f req/s)%n", label, rate, pct(overheadMs, 0.5),
+                        pct(overheadMs, 0.99), overheadMs.size(), w.size(), w.size() / sendSeconds);
+                log.flush();
+            }
+        }
     }
 
     ObjectNode fidelity(Path dir, double seconds) throws Exception {
@@ -314,11 +376,18 @@ public final class ServingBench {
         }
     }
 
-    /** Just the overhead at one buffer timeout (for quick experiments). */
+    /**
+     * Just the overhead at one buffer timeout (for quick experiments); with {@code kafkaFloor}, then
+     * the same rates through the bare relay, so the two compare within one run.
+     */
     public ObjectNode overheadOnly(double[] rates, double seconds, long bufferTimeoutMs, boolean adapt,
-            Map<String, String> settings) throws Exception {
+            Map<String, String> settings, boolean kafkaFloor) throws Exception {
         try (TempDir dir = TempDir.create("muxflow-bench")) {
-            return overhead(dir.path(), rates, seconds, bufferTimeoutMs, adapt, settings);
+            ObjectNode o = overhead(dir.path(), rates, seconds, bufferTimeoutMs, adapt, settings);
+            if (kafkaFloor) {
+                o.set("kafka_floor", kafkaFloor(dir.path(), rates, seconds));
+            }
+            return o;
         }
     }
 
@@ -333,6 +402,7 @@ public final class ServingBench {
             ObjectNode root = Json.object();
             root.set("overhead", overhead(dir.path(), new double[] {200, 1000, 5000}, seconds, 1));
             root.set("overhead_flush_every_record", overhead(dir.path(), new double[] {200, 1000, 5000}, seconds, 0));
+            root.set("kafka_floor", kafkaFloor(dir.path(), new double[] {200, 1000, 5000}, seconds));
             root.set("fidelity", fidelity(dir.path(), 120));
             Json.write(outDir.resolve("serving.json"), root);
             return root;

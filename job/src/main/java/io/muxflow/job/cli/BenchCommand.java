@@ -107,7 +107,7 @@ public final class BenchCommand implements Runnable {
 
     @Command(name = "serving", mixinStandardHelpOptions = true,
             description = "Serving overhead (end-to-end latency minus executor time) at 200, 1000 and 5000 req/s on "
-                    + "zero-latency emulated stages; fidelity of the live job against the simulator on one workload.")
+                    + "zero-latency emulated stages, and the same through a bare Kafka relay (the floor); fidelity of the live job against the simulator on one workload.")
     static final class Serving implements Callable<Integer> {
         @Mixin
         Results results;
@@ -129,6 +129,10 @@ public final class BenchCommand implements Runnable {
 
         @Option(names = "--adapt", description = "With --overhead-only: keep the adaptation side stream on (off by default).")
         boolean adapt;
+
+        @Option(names = "--kafka-floor", description = "With --overhead-only: then the same rates with a bare Kafka relay "
+                + "in place of the job (its two Kafka hops alone, on a broker of its own).")
+        boolean kafkaFloor;
 
         @Option(names = "--set", paramLabel = "KEY=VALUE",
                 description = "With --overhead-only: a job configuration option (muxflow.* or Flink), repeatable; "
@@ -156,7 +160,7 @@ public final class BenchCommand implements Runnable {
                 if (csv != null) {
                     bench.trace(csv);
                 }
-                var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs, adapt, settings)
+                var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs, adapt, settings, kafkaFloor)
                         : fidelityOnly ? bench.fidelityOnly() : bench.run(results.dir, seconds);
                 results.print(root);
             }

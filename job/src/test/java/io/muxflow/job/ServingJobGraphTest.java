@@ -1,0 +1,84 @@
+package io.muxflow.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muxflow.job.config.JobSpec;
+import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.planner.io.Json;
+import io.muxflow.planner.plan.Plan;
+import io.muxflow.planner.profile.ProfileDatabase;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamEdge;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+
+/** The serving job's graph as built (nothing runs): stable uids, and which edges flush per record. */
+class ServingJobGraphTest {
+    static final String PROFILES = """
+            {"models": [{"model": "bert-tiny", "configs": [
+              {"pp": 1, "latency_s": {"1": [0.004]}, "weight_bytes": [16000000]},
+              {"pp": 2, "latency_s": {"1": [0.003, 0.002]}, "weight_bytes": [15000000, 1000000]}]}]}
+            """;
+    static final String PLAN = """
+            {"version": 1, "policy": "test",
+             "groups": [{"id": 0, "devices": 1, "op": 1, "pp": 1, "models": ["a"]},
+                        {"id": 1, "devices": 2, "op": 1, "pp": 2, "models": ["a", "b"]}],
+             "model_profiles": {"a": "bert-tiny", "b": "bert-tiny"}}
+            """;
+
+    static StreamGraph graph(Configuration conf) {
+        conf.set(MuxflowOptions.BACKEND, "emulated");
+        conf.set(MuxflowOptions.BOOTSTRAP, "localhost:9");
+        ProfileDatabase profiles = new ProfileDatabase(ProfileDatabase.parse(Json.parse(PROFILES, "profiles"), "profiles"));
+        JobSpec spec = JobSpec.of(Plan.parse(Json.parse(PLAN, "plan"), "plan"), profiles, conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
+        env.setParallelism(1);
+        ServingJob.configure(env, conf);
+        ServingJob.build(env, spec, conf, new KafkaServingIO(conf));
+        return env.getStreamGraph();
+    }
+
+    static Map<String, StreamNode> byName(StreamGraph g) {
+        Map<String, StreamNode> m = new HashMap<>();
+        for (StreamNode n : g.getStreamNodes()) {
+            m.put(n.getOperatorName(), n);
+        }
+        return m;
+    }
+
+    /** The buffer timeout of the edge from the node named {@code from} to the node named {@code to}. */
+    static long timeout(StreamGraph g, String from, String to) {
+        Map<String, StreamNode> n = byName(g);
+        assertThat(n).containsKeys(from, to);
+        return n.get(from).getOutEdges().stream().filter(e -> e.getTargetId() == n.get(to).getId())
+                .mapToLong(StreamEdge::getBufferTimeout).findFirst()
+                .orElseThrow(() -> new AssertionError("no edge " + from + " -> " + to));
+    }
+
+    @Test
+    void everyOperatorHasAUid() {
+        StreamGraph g = graph(new Configuration());
+        assertThat(g.getStreamNodes()).hasSizeGreaterThan(10);
+        for (StreamNode n : g.getStreamNodes()) {
+            assertThat(n.getTransformationUID()).as(n.getOperatorName()).isNotBlank();
+        }
+        assertThat(byName(g).get("stage-layer-1").getTransformationUID()).isEqualTo("stage-layer-1");
+    }
+
+    @Test
+    void everyHopOfTheRequestPathUsesTheConfiguredBufferTimeout() {
+        Configuration conf = new Configuration();
+        conf.set(MuxflowOptions.BUFFER_TIMEOUT, Duration.ofMillis(3));
+        StreamGraph g = graph(conf);
+        for (String[] hop : new String[][] {{"validate", "dispatch"}, {"dispatch", "stage-layer-0"},
+                {"stage-layer-0", "stage-layer-1"}, {"stage-layer-1", "egress-metrics"}, {"dispatch", "egress-metrics"}}) {
+            assertThat(timeout(g, hop[0], hop[1])).as(hop[0] + " -> " + hop[1]).isEqualTo(3);
+        }
+        assertThat(timeout(graph(new Configuration()), "validate", "dispatch")).as("default: flush every record").isZero();
+    }
+}
