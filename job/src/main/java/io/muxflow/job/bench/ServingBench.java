@@ -51,7 +51,8 @@ import org.apache.flink.configuration.Configuration;
 /**
  * {@code muxflow bench serving}: (1) the serving overhead, end-to-end latency (client send to
  * response consumed) minus executor time, at several request rates with the emulated backend and
- * zero-latency stages; (2) fidelity: one bursty multi-model workload through the live job (emulated,
+ * zero-latency stages, and the same load through a bare {@link KafkaRelay} (the floor of the two Kafka
+ * hops on this machine); (2) fidelity: one bursty multi-model workload through the live job (emulated,
  * 8 devices, AlpaServe's published profiles) and through the simulator on the same plan and arrivals.
  */
 public final class ServingBench {
