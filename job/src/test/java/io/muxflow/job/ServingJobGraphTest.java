@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.it.ServingEndToEndIT;
+import io.muxflow.job.it.ServingHarness;
 import io.muxflow.planner.io.Json;
 import io.muxflow.planner.plan.Plan;
-import io.muxflow.planner.profile.ProfileDatabase;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,23 +20,12 @@ import org.junit.jupiter.api.Test;
 
 /** The serving job's graph as built (nothing runs): stable uids, and which edges flush per record. */
 class ServingJobGraphTest {
-    static final String PROFILES = """
-            {"models": [{"model": "bert-tiny", "configs": [
-              {"pp": 1, "latency_s": {"1": [0.004]}, "weight_bytes": [16000000]},
-              {"pp": 2, "latency_s": {"1": [0.003, 0.002]}, "weight_bytes": [15000000, 1000000]}]}]}
-            """;
-    static final String PLAN = """
-            {"version": 1, "policy": "test",
-             "groups": [{"id": 0, "devices": 1, "op": 1, "pp": 1, "models": ["a"]},
-                        {"id": 1, "devices": 2, "op": 1, "pp": 2, "models": ["a", "b"]}],
-             "model_profiles": {"a": "bert-tiny", "b": "bert-tiny"}}
-            """;
-
     static StreamGraph graph(Configuration conf) {
         conf.set(MuxflowOptions.BACKEND, "emulated");
         conf.set(MuxflowOptions.BOOTSTRAP, "localhost:9");
-        ProfileDatabase profiles = new ProfileDatabase(ProfileDatabase.parse(Json.parse(PROFILES, "profiles"), "profiles"));
-        JobSpec spec = JobSpec.of(Plan.parse(Json.parse(PLAN, "plan"), "plan"), profiles, conf);
+        // the two-group plan of the end-to-end test: one group of one stage, one of two
+        JobSpec spec = JobSpec.of(Plan.parse(Json.parse(ServingEndToEndIT.PLAN, "plan"), "plan"),
+                ServingHarness.profiles(ServingEndToEndIT.PROFILES), conf);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
         env.setParallelism(1);
         ServingJob.configure(env, conf);

@@ -96,18 +96,29 @@ public final class ServingBench {
         String bootstrap();
     }
 
+    /** A fresh broker in {@code dir}/kafka with the deployment's topics (closed again if they cannot be made). */
+    private static EmbeddedKafka broker(Path dir, Configuration conf) throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        try {
+            kafka.createTopics(Topics.of(conf));
+            return kafka;
+        } catch (Exception e) {
+            kafka.close();
+            throw e;
+        }
+    }
+
     /** The floor: a fresh broker and a {@link KafkaRelay} between the requests and responses topics. */
     private static final class Relay implements Target {
         final EmbeddedKafka kafka;
         final KafkaRelay relay;
 
         Relay(Path dir, Configuration conf) throws Exception {
-            kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+            kafka = broker(dir, conf);
             try {
-                kafka.createTopics(Topics.of(conf));
                 relay = new KafkaRelay(kafka.bootstrapServers(), conf.get(MuxflowOptions.REQUESTS_TOPIC),
                         conf.get(MuxflowOptions.RESPONSES_TOPIC));
-            } catch (Exception e) {
+            } catch (RuntimeException e) {
                 kafka.close();
                 throw e;
             }
@@ -134,9 +145,8 @@ public final class ServingBench {
 
         Deployment(Path dir, Plan plan, ProfileDatabase profiles, Configuration conf) throws Exception {
             this.conf = conf;
-            kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+            kafka = broker(dir, conf);
             conf.set(MuxflowOptions.BOOTSTRAP, kafka.bootstrapServers());
-            kafka.createTopics(Topics.of(conf));
             JobSpec spec = JobSpec.of(plan, profiles, conf);
             flink = new LocalCluster(conf, JobGraphs.slots(spec) + 1, 0);
             job = flink.submit(JobGraphs.serving(spec, conf, new KafkaServingIO(conf), null));

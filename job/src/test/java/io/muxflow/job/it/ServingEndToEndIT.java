@@ -46,17 +46,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * answered INVALID without stopping the job; and clients muxflow did not write (kcat with JSON,
  * python3-avro with single-object encoding) sending requests and reading their answers.
  */
-class ServingEndToEndIT {
+public class ServingEndToEndIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(6).build());
 
-    static final String PROFILES = """
+    public static final String PROFILES = """
             {"models": [{"model": "bert-tiny", "configs": [
               {"pp": 1, "latency_s": {"1": [0.004]}, "weight_bytes": [16000000]},
               {"pp": 2, "latency_s": {"1": [0.003, 0.002]}, "weight_bytes": [15000000, 1000000]}]}]}
             """;
-    static final String PLAN = """
+    public static final String PLAN = """
             {"version": 1, "policy": "test",
              "groups": [{"id": 0, "devices": 1, "op": 1, "pp": 1, "models": ["a"]},
                         {"id": 1, "devices": 2, "op": 1, "pp": 2, "models": ["a", "b"]}],
