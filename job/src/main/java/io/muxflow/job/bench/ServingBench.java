@@ -84,7 +84,7 @@ public final class ServingBench {
     /** Load before the measured overhead rates (same deployment, not measured). */
     public ServingBench warmup(double seconds, double rate) {
         if (!(seconds >= 0) || !(rate > 0)) {
-            throw new IllegalArgumentException("warm-up needs seconds >= 0 and a rate > 0, got " + seconds + " s at " + rate);
+            throw new io.muxflow.planner.InvalidInputException("warm-up needs seconds >= 0 and a rate > 0, got " + seconds + " s at " + rate);
         }
         this.warmupSeconds = seconds;
         this.warmupRate = rate;

@@ -153,6 +153,14 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (!(seconds > 0)) {
+                throw new io.muxflow.planner.InvalidInputException("--seconds must be > 0, got " + seconds);
+            }
+            for (double r : overheadOnly == null ? new double[0] : overheadOnly) {
+                if (!(r > 0)) {
+                    throw new io.muxflow.planner.InvalidInputException("--overhead-only rates must be > 0, got " + r);
+                }
+            }
             var bench = new io.muxflow.job.bench.ServingBench(published.load(), results.log())
                     .warmup(warmupSeconds, warmupRate);
             try (java.io.PrintWriter csv = trace == null ? null
