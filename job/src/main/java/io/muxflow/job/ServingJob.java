@@ -59,8 +59,10 @@ public final class ServingJob {
                 .name("requests-source");
         SingleOutputStreamOperator<ServingRequest> valid = raw.process(new RequestValidator(spec)).uid("validate")
                 .name("validate");
+        // Not chained to the source: an exactly-once sink starts a transaction at every checkpoint
+        // (a blocking InitProducerId round trip to the broker), which would stall the request path.
         valid.getSideOutput(RequestValidator.DEAD_LETTERS).sinkTo(io.deadLetters()).uid("dead-letter-sink")
-                .name("dead-letter-sink");
+                .name("dead-letter-sink").disableChaining();
         List<DataStream<Reply>> replies = new ArrayList<>();
         replies.add(valid.getSideOutput(RequestValidator.REPLIES));
 

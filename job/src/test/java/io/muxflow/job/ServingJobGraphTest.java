@@ -9,7 +9,9 @@ import io.muxflow.job.it.ServingHarness;
 import io.muxflow.planner.io.Json;
 import io.muxflow.planner.plan.Plan;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -70,5 +72,16 @@ class ServingJobGraphTest {
             assertThat(timeout(g, hop[0], hop[1])).as(hop[0] + " -> " + hop[1]).isEqualTo(3);
         }
         assertThat(timeout(graph(new Configuration()), "validate", "dispatch")).as("default: flush every record").isZero();
+    }
+
+    @Test
+    void exactlyOnceSideSinksRunOutsideTheRequestPathsTasks() {
+        StreamGraph g = graph(new Configuration());
+        List<String> tasks = new ArrayList<>();
+        g.getJobGraph().getVertices().forEach(v -> tasks.add(v.getName()));
+        String source = tasks.stream().filter(t -> t.contains("requests-source")).findFirst()
+                .orElseThrow(() -> new AssertionError("no source task in " + tasks));
+        assertThat(source).as("the task of the source").contains("validate").doesNotContain("dead-letter-sink");
+        assertThat(tasks).as("dead letters have a task of their own").anyMatch(t -> t.contains("dead-letter-sink"));
     }
 }

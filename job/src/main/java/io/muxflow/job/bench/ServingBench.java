@@ -12,7 +12,6 @@ import io.muxflow.job.loadgen.ResponseCollector;
 import io.muxflow.job.local.EmbeddedKafka;
 import io.muxflow.job.local.LocalCluster;
 import io.muxflow.job.local.Topics;
-import io.muxflow.job.model.Clocks;
 import io.muxflow.planner.io.Json;
 import io.muxflow.planner.io.TempDir;
 import io.muxflow.planner.placement.AlpaServeSearch;
@@ -30,21 +29,17 @@ import io.muxflow.planner.workload.ModelSpec;
 import io.muxflow.planner.workload.PowerLaw;
 import io.muxflow.planner.workload.Workload;
 import io.muxflow.planner.workload.WorkloadSpec;
-import io.muxflow.schema.InferenceResponse;
-import io.muxflow.schema.ResponseStatus;
-import io.muxflow.schema.StageTiming;
 import io.muxflow.schema.codec.Encoding;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 
@@ -169,23 +164,6 @@ public final class ServingBench {
         }
     }
 
-    static double pct(List<Double> v, double q) {
-        if (v.isEmpty()) {
-            return Double.NaN;
-        }
-        double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(a);
-        return a[Math.min(a.length - 1, (int) (q * a.length))];
-    }
-
-    static long executorUs(InferenceResponse r) {
-        long s = 0;
-        for (StageTiming t : r.getTimestamps().getStages()) {
-            s += t.getEndUs() - t.getStartUs();
-        }
-        return s;
-    }
-
     ObjectNode overhead(Path dir, double[] rates, double seconds, long bufferTimeoutMs) throws Exception {
         return overhead(dir, rates, seconds, bufferTimeoutMs, false, Map.of());
     }
@@ -242,53 +220,34 @@ public final class ServingBench {
     /**
      * Sends Poisson arrivals of one zero-latency model at each rate (after the warm-up, on the same
      * target) and adds one row per rate: overhead and end-to-end percentiles and where the time went.
+     * One producer and one response reader serve the warm-up and every rate: a fresh client's first
+     * second (connections, metadata, its own code paths still cold) is the client's start-up, not the
+     * serving overhead the warm-up is there to leave behind.
      */
     private void measure(Target d, Configuration conf, double[] rates, double seconds, String label, ArrayNode rows)
             throws Exception {
-        for (int i = -1; i < rates.length; i++) {
-            if (i < 0 && warmupSeconds == 0) {
-                continue;
-            }
-            double rate = i < 0 ? warmupRate : rates[i];
-            double secs = i < 0 ? warmupSeconds : seconds; // the first run warms up the JIT and the clients
-            String run = "ovh" + i + "x" + Long.toString(System.nanoTime() % 100000, 36);
-            List<Double> overheadMs = Collections.synchronizedList(new ArrayList<>());
-            List<Double> endToEndMs = Collections.synchronizedList(new ArrayList<>());
-            // where the time goes: Kafka in + source, validate + dispatch, queue to the stage, Kafka out
-            List<Double> ingressMs = Collections.synchronizedList(new ArrayList<>());
-            List<Double> dispatchMs = Collections.synchronizedList(new ArrayList<>());
-            List<Double> toStageMs = Collections.synchronizedList(new ArrayList<>());
-            List<Double> egressMs = Collections.synchronizedList(new ArrayList<>());
-            Map<ResponseStatus, Integer> statuses = new ConcurrentHashMap<>();
-            Workload w = WorkloadSpec.generated(secs, 42 + i, List.of(new ModelSpec("z", "zero", rate, 1.0, 10.0)))
-                    .generate();
-            try (ResponseCollector c = new ResponseCollector(d.bootstrap(),
-                    conf.get(MuxflowOptions.RESPONSES_TOPIC), run, false, new Properties(), r -> {
-                        long now = Clocks.nowUs();
-                        statuses.merge(r.getStatus(), 1, Integer::sum);
-                        double e2e = (now - r.getTimestamps().getClientSendUs()) / 1000.0;
-                        endToEndMs.add(e2e);
-                        overheadMs.add(e2e - executorUs(r) / 1000.0);
-                        var ts = r.getTimestamps();
-                        ingressMs.add((ts.getReceivedUs() - ts.getClientSendUs()) / 1000.0);
-                        dispatchMs.add((ts.getDispatchedUs() - ts.getReceivedUs()) / 1000.0);
-                        if (!ts.getStages().isEmpty()) {
-                            toStageMs.add((ts.getStages().get(0).getStartUs() - ts.getDispatchedUs()) / 1000.0);
-                        }
-                        egressMs.add((now - ts.getFinishedUs()) / 1000.0);
-                        if (trace != null) {
-                            trace.println(ts.getClientSendUs() + "," + ts.getReceivedUs() + "," + ts.getDispatchedUs()
-                                    + "," + ts.getFinishedUs() + "," + now);
-                        }
-                    });
-                    LoadGenerator g = new LoadGenerator(d.bootstrap(),
-                            conf.get(MuxflowOptions.REQUESTS_TOPIC), new RequestFactory(run, 16, 30000, i + 7),
-                            Encoding.AVRO, new Properties())) {
+        String bench = "ovh" + Long.toString(System.nanoTime() % 100000, 36);
+        AtomicReference<OverheadSample> current = new AtomicReference<>(new OverheadSample(bench + "-none-", null));
+        try (ResponseCollector c = new ResponseCollector(d.bootstrap(), conf.get(MuxflowOptions.RESPONSES_TOPIC),
+                bench, false, new Properties(), r -> current.get().accept(r));
+                LoadGenerator g = new LoadGenerator(d.bootstrap(), conf.get(MuxflowOptions.REQUESTS_TOPIC),
+                        new RequestFactory(bench, 16, 30000, 7), Encoding.AVRO, new Properties())) {
+            for (int i = -1; i < rates.length; i++) {
+                if (i < 0 && warmupSeconds == 0) {
+                    continue;
+                }
+                double rate = i < 0 ? warmupRate : rates[i];
+                double secs = i < 0 ? warmupSeconds : seconds; // the first run warms up the JIT and the clients
+                String run = bench + "-r" + (i + 1);
+                OverheadSample sample = new OverheadSample(run + "-", trace);
+                current.set(sample);
+                Workload w = WorkloadSpec.generated(secs, 42 + i, List.of(new ModelSpec("z", "zero", rate, 1.0, 10.0)))
+                        .generate();
                 long t0 = System.nanoTime();
-                g.replay(w);
+                g.replay(w, new RequestFactory(run, 16, 30000, i + 7));
                 double sendSeconds = (System.nanoTime() - t0) / 1e9;
                 long end = System.nanoTime() + 30_000_000_000L;
-                while (overheadMs.size() < w.size() && System.nanoTime() < end) {
+                while (sample.answered() < w.size() && System.nanoTime() < end) {
                     Thread.sleep(50);
                 }
                 if (i < 0) {
@@ -298,25 +257,11 @@ public final class ServingBench {
                 r.put("target_rate", rate);
                 r.put("sent", w.size());
                 r.put("achieved_send_rate", w.size() / sendSeconds);
-                r.put("answered", overheadMs.size());
-                r.put("overhead_p50_ms", pct(overheadMs, 0.5));
-                r.put("overhead_p99_ms", pct(overheadMs, 0.99));
-                r.put("end_to_end_p50_ms", pct(endToEndMs, 0.5));
-                r.put("end_to_end_p99_ms", pct(endToEndMs, 0.99));
-                ObjectNode parts = r.putObject("breakdown_p50_p99_ms");
-                for (var e : Map.of("send_to_received", ingressMs, "received_to_dispatched", dispatchMs,
-                        "dispatched_to_stage", toStageMs, "finished_to_consumed", egressMs).entrySet()) {
-                    parts.putArray(e.getKey()).add(pct(e.getValue(), 0.5)).add(pct(e.getValue(), 0.99));
-                }
-                log.printf("    p50/p99 ms: send->received %.2f/%.2f, received->dispatched %.2f/%.2f, "
-                        + "dispatched->stage %.2f/%.2f, finished->consumed %.2f/%.2f%n", pct(ingressMs, .5),
-                        pct(ingressMs, .99), pct(dispatchMs, .5), pct(dispatchMs, .99), pct(toStageMs, .5),
-                        pct(toStageMs, .99), pct(egressMs, .5), pct(egressMs, .99));
-                ObjectNode st = r.putObject("statuses");
-                statuses.forEach((k, v) -> st.put(k.name(), v));
-                log.printf("%soverhead at %5.0f req/s: p50 %.2f ms, p99 %.2f ms "
-                        + "(%d of %d answered, sent at %.0f req/s)%n", label, rate, pct(overheadMs, 0.5),
-                        pct(overheadMs, 0.99), overheadMs.size(), w.size(), w.size() / sendSeconds);
+                sample.write(r);
+                log.printf("    p50/p99 ms: %s%n", sample.breakdown());
+                log.printf("%soverhead at %5.0f req/s: p50 %.2f ms, p99 %.2f ms (%d of %d answered, sent at %.0f req/s)%n",
+                        label, rate, sample.overheadPct(0.5), sample.overheadPct(0.99), sample.answered(), w.size(),
+                        w.size() / sendSeconds);
                 log.flush();
             }
         }

@@ -46,8 +46,8 @@ public final class LoadGenerator implements AutoCloseable {
         return sent.get();
     }
 
-    private void send(String model, long sloUs) {
-        InferenceRequest r = factory.next(model, Clocks.nowUs(), sloUs);
+    private void send(RequestFactory f, String model, long sloUs) {
+        InferenceRequest r = f.next(model, Clocks.nowUs(), sloUs);
         producer.send(new ProducerRecord<>(topic, model.getBytes(), Codecs.REQUEST.encode(r, encoding)));
         sent.incrementAndGet();
     }
@@ -61,12 +61,17 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** Replays a workload's arrivals from now (offset by its first arrival); returns when done or stopped. */
     public void replay(Workload w) {
+        replay(w, factory);
+    }
+
+    /** {@link #replay(Workload)} with the requests made by {@code f} (another run's ids) on this producer. */
+    public void replay(Workload w, RequestFactory f) {
         long start = System.nanoTime();
         double first = w.isEmpty() ? 0 : w.arrival(0);
         for (int i = 0; i < w.size() && running.get(); i++) {
             sleepUntil(start + (long) ((w.arrival(i) - first) * 1e9));
             double slo = w.slo(i);
-            send(w.model(i), Double.isNaN(slo) ? 10_000_000L : (long) (slo * 1e6));
+            send(f, w.model(i), Double.isNaN(slo) ? 10_000_000L : (long) (slo * 1e6));
         }
         producer.flush();
     }
@@ -102,7 +107,7 @@ public final class LoadGenerator implements AutoCloseable {
                 }
                 Stream st = s.get(k);
                 if (st.rate() > 0) {
-                    send(st.model(), st.sloUs());
+                    send(factory, st.model(), st.sloUs());
                 }
                 next[k] += gapNanos(st, rng);
             }

@@ -1,0 +1,120 @@
+package io.muxflow.job.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.muxflow.job.model.Clocks;
+import io.muxflow.schema.InferenceResponse;
+import io.muxflow.schema.ResponseStatus;
+import io.muxflow.schema.StageTiming;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The responses to one measured rate of the serving-overhead benchmark (request ids starting with
+ * {@code prefix}): overhead = end-to-end latency (client send to response consumed) minus executor
+ * time, and where the time went. Responses to other runs are ignored, so one response reader can
+ * serve every rate in turn.
+ */
+final class OverheadSample {
+    private final String prefix;
+    private final PrintWriter trace;
+    private final List<Double> overheadMs = Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> endToEndMs = Collections.synchronizedList(new ArrayList<>());
+    // Kafka in + source, validate + dispatch, queue to the first stage, Kafka out
+    private final List<Double> ingressMs = Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> dispatchMs = Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> toStageMs = Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> egressMs = Collections.synchronizedList(new ArrayList<>());
+    private final Map<ResponseStatus, Integer> statuses = new ConcurrentHashMap<>();
+
+    /** @param trace where to write one CSV line per response (its timestamps), or null */
+    OverheadSample(String prefix, PrintWriter trace) {
+        this.prefix = prefix;
+        this.trace = trace;
+    }
+
+    /** Records the response if it answers a request of this sample; called on the reader's thread. */
+    void accept(InferenceResponse r) {
+        if (!r.getRequestId().startsWith(prefix)) {
+            return;
+        }
+        long now = Clocks.nowUs();
+        statuses.merge(r.getStatus(), 1, Integer::sum);
+        var ts = r.getTimestamps();
+        double e2e = (now - ts.getClientSendUs()) / 1000.0;
+        endToEndMs.add(e2e);
+        overheadMs.add(e2e - executorUs(r) / 1000.0);
+        ingressMs.add((ts.getReceivedUs() - ts.getClientSendUs()) / 1000.0);
+        dispatchMs.add((ts.getDispatchedUs() - ts.getReceivedUs()) / 1000.0);
+        if (!ts.getStages().isEmpty()) {
+            toStageMs.add((ts.getStages().get(0).getStartUs() - ts.getDispatchedUs()) / 1000.0);
+        }
+        egressMs.add((now - ts.getFinishedUs()) / 1000.0);
+        if (trace != null) {
+            trace.println(ts.getClientSendUs() + "," + ts.getReceivedUs() + "," + ts.getDispatchedUs() + ","
+                    + ts.getFinishedUs() + "," + now);
+        }
+    }
+
+    int answered() {
+        return overheadMs.size();
+    }
+
+    double overheadPct(double q) {
+        return pct(overheadMs, q);
+    }
+
+    /** Fills a result row: percentiles of overhead, end to end and each leg, and the statuses. */
+    void write(ObjectNode row) {
+        row.put("answered", answered());
+        row.put("overhead_p50_ms", pct(overheadMs, 0.5));
+        row.put("overhead_p99_ms", pct(overheadMs, 0.99));
+        row.put("end_to_end_p50_ms", pct(endToEndMs, 0.5));
+        row.put("end_to_end_p99_ms", pct(endToEndMs, 0.99));
+        ObjectNode parts = row.putObject("breakdown_p50_p99_ms");
+        legs().forEach((k, v) -> parts.putArray(k).add(pct(v, 0.5)).add(pct(v, 0.99)));
+        ObjectNode st = row.putObject("statuses");
+        statuses.forEach((k, v) -> st.put(k.name(), v));
+    }
+
+    /** One line: p50/p99 of each leg. */
+    String breakdown() {
+        return String.format("send->received %.2f/%.2f, received->dispatched %.2f/%.2f, dispatched->stage %.2f/%.2f, "
+                + "finished->consumed %.2f/%.2f", pct(ingressMs, .5), pct(ingressMs, .99), pct(dispatchMs, .5),
+                pct(dispatchMs, .99), pct(toStageMs, .5), pct(toStageMs, .99), pct(egressMs, .5), pct(egressMs, .99));
+    }
+
+    private Map<String, List<Double>> legs() {
+        Map<String, List<Double>> m = new LinkedHashMap<>();
+        m.put("send_to_received", ingressMs);
+        m.put("received_to_dispatched", dispatchMs);
+        m.put("dispatched_to_stage", toStageMs);
+        m.put("finished_to_consumed", egressMs);
+        return m;
+    }
+
+    static double pct(List<Double> v, double q) {
+        if (v.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] a;
+        synchronized (v) {
+            a = v.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+        Arrays.sort(a);
+        return a[Math.min(a.length - 1, (int) (q * a.length))];
+    }
+
+    static long executorUs(InferenceResponse r) {
+        long s = 0;
+        for (StageTiming t : r.getTimestamps().getStages()) {
+            s += t.getEndUs() - t.getStartUs();
+        }
+        return s;
+    }
+}
