@@ -1,8 +1,5 @@
 package io.muxflow.job.adapt;
 
-import java.util.ArrayDeque;
-import java.util.Iterator;
-
 /**
  * One model's recent arrivals in event time (µs), kept in order, for the arrival statistics of a
  * sliding window: count, rate (arrivals / window) and the coefficient of variation of the gaps
@@ -19,8 +16,8 @@ public final class ArrivalWindow {
     }
 
     private final long windowUs;
-    private final ArrayDeque<Long> arrivals = new ArrayDeque<>();
-    private final ArrayDeque<long[]> outcomes = new ArrayDeque<>(); // [timeUs, good 0/1]
+    private final LongRing arrivals = new LongRing();
+    private final LongRing outcomes = new LongRing(); // time in µs, shifted left one bit; the low bit is 1 when good
 
     public ArrivalWindow(long windowUs) {
         if (windowUs <= 0) {
@@ -30,39 +27,38 @@ public final class ArrivalWindow {
     }
 
     public void arrival(long tUs) {
-        if (arrivals.isEmpty() || arrivals.peekLast() <= tUs) {
+        if (arrivals.isEmpty() || arrivals.last() <= tUs) {
             arrivals.addLast(tUs);
             return;
         }
-        // rare: out of order; rebuild the tail in order
-        ArrayDeque<Long> tail = new ArrayDeque<>();
-        while (!arrivals.isEmpty() && arrivals.peekLast() > tUs) {
-            tail.addFirst(arrivals.pollLast());
+        // rare: out of order; insert in place
+        int i = arrivals.size();
+        while (i > 0 && arrivals.get(i - 1) > tUs) {
+            i--;
         }
-        arrivals.addLast(tUs);
-        arrivals.addAll(tail);
+        arrivals.insert(i, tUs);
     }
 
     public void outcome(long tUs, boolean good) {
-        outcomes.addLast(new long[] {tUs, good ? 1 : 0});
+        outcomes.addLast(tUs << 1 | (good ? 1 : 0));
     }
 
     /** Drops what is older than {@code endUs - window} and computes the window's statistics. */
     public Stats slide(long endUs) {
         long start = endUs - windowUs;
-        while (!arrivals.isEmpty() && arrivals.peekFirst() < start) {
-            arrivals.pollFirst();
+        while (!arrivals.isEmpty() && arrivals.first() < start) {
+            arrivals.removeFirst();
         }
-        while (!outcomes.isEmpty() && outcomes.peekFirst()[0] < start) {
-            outcomes.pollFirst();
+        while (!outcomes.isEmpty() && outcomes.first() >> 1 < start) {
+            outcomes.removeFirst();
         }
         long n = 0;
         double sum = 0;
         double sumSq = 0;
         long prev = Long.MIN_VALUE;
         long count = 0;
-        for (Iterator<Long> it = arrivals.iterator(); it.hasNext();) {
-            long t = it.next();
+        for (int i = 0; i < arrivals.size(); i++) {
+            long t = arrivals.get(i);
             if (t > endUs) {
                 break;
             }
@@ -83,10 +79,12 @@ public final class ArrivalWindow {
         }
         long responses = 0;
         long good = 0;
-        for (long[] o : outcomes) {
-            if (o[0] >= start && o[0] <= endUs) {
+        for (int i = 0; i < outcomes.size(); i++) {
+            long o = outcomes.get(i);
+            long t = o >> 1;
+            if (t >= start && t <= endUs) {
                 responses++;
-                good += o[1];
+                good += o & 1;
             }
         }
         return new Stats(start, endUs, count, count / (windowUs / 1e6), cv, responses, good);

@@ -1,16 +1,13 @@
 package io.muxflow.job.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.muxflow.job.loadgen.DoubleSeries;
 import io.muxflow.job.model.Clocks;
 import io.muxflow.schema.InferenceResponse;
 import io.muxflow.schema.ResponseStatus;
 import io.muxflow.schema.StageTiming;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,13 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
 final class OverheadSample {
     private final String prefix;
     private final PrintWriter trace;
-    private final List<Double> overheadMs = Collections.synchronizedList(new ArrayList<>());
-    private final List<Double> endToEndMs = Collections.synchronizedList(new ArrayList<>());
+    private final DoubleSeries overheadMs = new DoubleSeries();
+    private final DoubleSeries endToEndMs = new DoubleSeries();
     // Kafka in + source, validate + dispatch, queue to the first stage, Kafka out
-    private final List<Double> ingressMs = Collections.synchronizedList(new ArrayList<>());
-    private final List<Double> dispatchMs = Collections.synchronizedList(new ArrayList<>());
-    private final List<Double> toStageMs = Collections.synchronizedList(new ArrayList<>());
-    private final List<Double> egressMs = Collections.synchronizedList(new ArrayList<>());
+    private final DoubleSeries ingressMs = new DoubleSeries();
+    private final DoubleSeries dispatchMs = new DoubleSeries();
+    private final DoubleSeries toStageMs = new DoubleSeries();
+    private final DoubleSeries egressMs = new DoubleSeries();
     private final Map<ResponseStatus, Integer> statuses = new ConcurrentHashMap<>();
 
     /** @param trace where to write one CSV line per response (its timestamps), or null */
@@ -89,8 +86,8 @@ final class OverheadSample {
                 pct(dispatchMs, .99), pct(toStageMs, .5), pct(toStageMs, .99), pct(egressMs, .5), pct(egressMs, .99));
     }
 
-    private Map<String, List<Double>> legs() {
-        Map<String, List<Double>> m = new LinkedHashMap<>();
+    private Map<String, DoubleSeries> legs() {
+        Map<String, DoubleSeries> m = new LinkedHashMap<>();
         m.put("send_to_received", ingressMs);
         m.put("received_to_dispatched", dispatchMs);
         m.put("dispatched_to_stage", toStageMs);
@@ -98,16 +95,8 @@ final class OverheadSample {
         return m;
     }
 
-    static double pct(List<Double> v, double q) {
-        if (v.isEmpty()) {
-            return Double.NaN;
-        }
-        double[] a;
-        synchronized (v) {
-            a = v.stream().mapToDouble(Double::doubleValue).toArray();
-        }
-        Arrays.sort(a);
-        return a[Math.min(a.length - 1, (int) (q * a.length))];
+    static double pct(DoubleSeries v, double q) {
+        return v.percentile(q);
     }
 
     static long executorUs(InferenceResponse r) {

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.muxflow.planner.io.Json;
 import io.muxflow.schema.InferenceResponse;
 import io.muxflow.schema.ResponseStatus;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,8 +20,8 @@ public final class ResponseStats {
         final Map<ResponseStatus, String> example = new TreeMap<>();
         long responses;
         long good;
-        final List<Double> latencyMs = new ArrayList<>();
-        final List<Double> consumedMs = new ArrayList<>();
+        final DoubleSeries latencyMs = new DoubleSeries();
+        final DoubleSeries consumedMs = new DoubleSeries();
 
         public double attainment() {
             return responses == 0 ? 0 : (double) good / responses;
@@ -43,13 +40,8 @@ public final class ResponseStats {
             return byStatus.getOrDefault(s, 0L);
         }
 
-        public double p(List<Double> l, double q) {
-            if (l.isEmpty()) {
-                return 0;
-            }
-            double[] a = l.stream().mapToDouble(Double::doubleValue).toArray();
-            Arrays.sort(a);
-            return a[Math.min(a.length - 1, (int) (q * a.length))];
+        public double p(DoubleSeries l, double q) {
+            return l.isEmpty() ? 0 : l.percentile(q);
         }
 
         public double p99LatencyMs() {

@@ -46,4 +46,21 @@ class ArrivalWindowTest {
         assertThat(s.responses()).isEqualTo(responses);
         assertThat(s.attainment()).isEqualTo((double) good / responses);
     }
+
+    @org.junit.jupiter.api.Test
+    void outOfOrderArrivalsCountAsIfTheyHadComeInOrder() {
+        long[] sorted = {1_000_000, 1_200_000, 1_900_000, 2_000_000, 2_600_000, 3_700_000, 4_000_000, 4_100_000};
+        long[] shuffled = {1_200_000, 1_000_000, 2_600_000, 1_900_000, 2_000_000, 4_100_000, 3_700_000, 4_000_000};
+        ArrivalWindow inOrder = new ArrivalWindow(2_500_000);
+        ArrivalWindow mixed = new ArrivalWindow(2_500_000);
+        for (int i = 0; i < sorted.length; i++) {
+            inOrder.arrival(sorted[i]);
+            mixed.arrival(shuffled[i]);
+        }
+        ArrivalWindow.Stats a = inOrder.slide(4_200_000);
+        ArrivalWindow.Stats b = mixed.slide(4_200_000);
+        assertThat(b).isEqualTo(a);
+        assertThat(a.count()).isEqualTo(6); // 1.9 .. 4.1 s: the window starts at 1.7 s
+        assertThat(a.cv()).isGreaterThan(0);
+    }
 }
