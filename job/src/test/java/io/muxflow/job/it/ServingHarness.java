@@ -5,14 +5,13 @@ import io.muxflow.job.ServingJob;
 import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.config.MuxflowOptions;
 import io.muxflow.job.local.EmbeddedKafka;
+import io.muxflow.job.local.Topics;
 import io.muxflow.planner.io.Json;
 import io.muxflow.planner.plan.Plan;
 import io.muxflow.planner.profile.ProfileDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -32,14 +31,13 @@ public final class ServingHarness implements AutoCloseable {
         conf.set(MuxflowOptions.RESPONSES_TOPIC, prefix + ".responses");
         conf.set(MuxflowOptions.DEAD_LETTER_TOPIC, prefix + ".dead-letter");
         conf.set(MuxflowOptions.REPORTS_TOPIC, prefix + ".stage-reports");
+        conf.set(MuxflowOptions.STATS_TOPIC, prefix + ".stats");
+        conf.set(MuxflowOptions.PLANS_TOPIC, prefix + ".plans");
         conf.set(MuxflowOptions.GROUP_ID, prefix);
         conf.set(MuxflowOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
-        Map<String, Integer> topics = new LinkedHashMap<>();
-        topics.put(conf.get(MuxflowOptions.REQUESTS_TOPIC), 2);
-        topics.put(conf.get(MuxflowOptions.RESPONSES_TOPIC), 1);
-        topics.put(conf.get(MuxflowOptions.DEAD_LETTER_TOPIC), 1);
-        topics.put(conf.get(MuxflowOptions.REPORTS_TOPIC), 1);
-        kafka.createTopics(topics);
+        // every topic the job writes, as a deployment has them: a missing statistics topic blocks its
+        // sink for max.block.ms (60 s), which holds back checkpoints and so every committed response
+        kafka.createTopics(Topics.of(conf));
     }
 
     public String requests() {
