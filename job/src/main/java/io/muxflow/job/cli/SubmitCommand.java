@@ -2,10 +2,13 @@ package io.muxflow.job.cli;
 
 import io.muxflow.job.control.JobLauncher;
 import io.muxflow.job.control.RestClusterAccess;
+import io.muxflow.job.control.TopicCheck;
 import io.muxflow.planner.plan.Plan;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,14 +32,30 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--savepoint", description = "Restore from this savepoint.")
     String savepoint;
 
+    @Option(names = "--create-topics", description = "Create the job's topics that Kafka lacks (replication factor "
+            + "--replication) instead of failing.")
+    boolean createTopics;
+
+    @Option(names = "--replication", defaultValue = "1", description = "Replication factor of topics made by "
+            + "--create-topics (default: ${DEFAULT-VALUE}).")
+    short replication;
+
     @Override
     public Integer call() throws Exception {
         Plan p = Plan.read(plan);
-        JobLauncher launcher = new JobLauncher(cluster.profileDb(), JobLauncher.configuration(cluster.jobOptions()),
-                cluster.jobJar);
+        Configuration conf = JobLauncher.configuration(cluster.jobOptions());
+        var out = spec.commandLine().getOut();
+        // a missing topic would not fail the submission but stall the running job (TopicCheck)
+        Map<String, Integer> missing = TopicCheck.missing(conf);
+        if (!missing.isEmpty() && createTopics) {
+            TopicCheck.create(conf, missing, replication);
+            out.printf("created topics %s%n", missing.keySet());
+        } else {
+            TopicCheck.require(conf);
+        }
+        JobLauncher launcher = new JobLauncher(cluster.profileDb(), conf, cluster.jobJar);
         try (RestClusterAccess access = new RestClusterAccess(cluster.rest)) {
             JobID id = access.submit(launcher.create(p, savepoint, -1));
-            var out = spec.commandLine().getOut();
             out.printf("submitted plan v%d as job %s; waiting for its tasks...%n", p.version(), id);
             out.flush();
             boolean ok = access.awaitRunning(id, 120_000);

@@ -1,0 +1,82 @@
+package io.muxflow.job.control;
+
+import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.local.Topics;
+import io.muxflow.planner.InvalidInputException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Checks, before a job is submitted, that the Kafka cluster has every topic the job reads and writes.
+ * A missing side topic (statistics, plans) would not fail the submission: its sink would block for
+ * {@code max.block.ms} at its first record, holding back the checkpoints that commit every response,
+ * and then restart the job, again and again.
+ */
+public final class TopicCheck {
+    private TopicCheck() {
+    }
+
+    /** The job's topics (name -> partitions to create with) that the cluster lacks. */
+    public static Map<String, Integer> missing(Configuration conf) {
+        Map<String, Integer> wanted = Topics.of(conf);
+        try (Admin admin = admin(conf)) {
+            Set<String> have = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+            Map<String, Integer> m = new LinkedHashMap<>(wanted);
+            m.keySet().removeAll(have);
+            return m;
+        } catch (Exception e) {
+            throw new InvalidInputException("cannot list the topics of Kafka at " + conf.get(MuxflowOptions.BOOTSTRAP)
+                    + ": " + rootMessage(e), e);
+        }
+    }
+
+    /** Creates the given topics with the given partition counts and replication factor. */
+    public static void create(Configuration conf, Map<String, Integer> topics, short replication) {
+        List<NewTopic> list = new ArrayList<>();
+        topics.forEach((t, p) -> list.add(new NewTopic(t, p, replication)));
+        try (Admin admin = admin(conf)) {
+            admin.createTopics(list).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new InvalidInputException("cannot create topics " + topics.keySet() + " on Kafka at "
+                    + conf.get(MuxflowOptions.BOOTSTRAP) + ": " + rootMessage(e), e);
+        }
+    }
+
+    /** Fails with a message that names the missing topics and how to create them. */
+    public static void require(Configuration conf) {
+        Map<String, Integer> m = missing(conf);
+        if (m.isEmpty()) {
+            return;
+        }
+        StringBuilder how = new StringBuilder();
+        m.forEach((t, p) -> how.append(String.format("%n  kafka-topics.sh --bootstrap-server %s --create --topic %s --partitions %d",
+                conf.get(MuxflowOptions.BOOTSTRAP), t, p)));
+        throw new InvalidInputException("Kafka at " + conf.get(MuxflowOptions.BOOTSTRAP) + " lacks the job's topics "
+                + m.keySet() + "; create them (or pass --create-topics):" + how);
+    }
+
+    private static Admin admin(Configuration conf) {
+        Properties p = new Properties();
+        p.putAll(conf.get(MuxflowOptions.KAFKA_PROPERTIES));
+        p.put("bootstrap.servers", conf.get(MuxflowOptions.BOOTSTRAP));
+        p.putIfAbsent("default.api.timeout.ms", "15000");
+        p.putIfAbsent("request.timeout.ms", "10000");
+        return Admin.create(p);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}
