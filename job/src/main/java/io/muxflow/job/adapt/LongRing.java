@@ -1,7 +1,5 @@
 package io.muxflow.job.adapt;
 
-import java.util.Arrays;
-
 /**
  * A double-ended queue of longs in one circular primitive array. A sliding window at 1000 req/s
  * holds tens of thousands of samples for a minute; as boxed {@code Long}s they would be that many
@@ -70,14 +68,5 @@ final class LongRing {
         }
         a = b;
         head = 0;
-    }
-
-    @Override
-    public String toString() {
-        long[] out = new long[size];
-        for (int i = 0; i < size; i++) {
-            out[i] = get(i);
-        }
-        return Arrays.toString(out);
     }
 }

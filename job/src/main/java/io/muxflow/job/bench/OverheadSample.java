@@ -9,6 +9,7 @@ import io.muxflow.schema.StageTiming;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -63,27 +64,28 @@ final class OverheadSample {
     }
 
     double overheadPct(double q) {
-        return pct(overheadMs, q);
+        return overheadMs.percentile(q);
     }
 
     /** Fills a result row: percentiles of overhead, end to end and each leg, and the statuses. */
     void write(ObjectNode row) {
         row.put("answered", answered());
-        row.put("overhead_p50_ms", pct(overheadMs, 0.5));
-        row.put("overhead_p99_ms", pct(overheadMs, 0.99));
-        row.put("end_to_end_p50_ms", pct(endToEndMs, 0.5));
-        row.put("end_to_end_p99_ms", pct(endToEndMs, 0.99));
+        row.put("overhead_p50_ms", overheadMs.percentile(0.5));
+        row.put("overhead_p99_ms", overheadMs.percentile(0.99));
+        row.put("end_to_end_p50_ms", endToEndMs.percentile(0.5));
+        row.put("end_to_end_p99_ms", endToEndMs.percentile(0.99));
         ObjectNode parts = row.putObject("breakdown_p50_p99_ms");
-        legs().forEach((k, v) -> parts.putArray(k).add(pct(v, 0.5)).add(pct(v, 0.99)));
+        legs().forEach((k, v) -> parts.putArray(k).add(v.percentile(0.5)).add(v.percentile(0.99)));
         ObjectNode st = row.putObject("statuses");
         statuses.forEach((k, v) -> st.put(k.name(), v));
     }
 
-    /** One line: p50/p99 of each leg. */
+    /** One line: p50/p99 of each leg ("send->received 1.02/5.67, ..."). */
     String breakdown() {
-        return String.format("send->received %.2f/%.2f, received->dispatched %.2f/%.2f, dispatched->stage %.2f/%.2f, "
-                + "finished->consumed %.2f/%.2f", pct(ingressMs, .5), pct(ingressMs, .99), pct(dispatchMs, .5),
-                pct(dispatchMs, .99), pct(toStageMs, .5), pct(toStageMs, .99), pct(egressMs, .5), pct(egressMs, .99));
+        StringJoiner j = new StringJoiner(", ");
+        legs().forEach((k, v) -> j.add(String.format("%s %.2f/%.2f", k.replace("_to_", "->"), v.percentile(0.5),
+                v.percentile(0.99))));
+        return j.toString();
     }
 
     private Map<String, DoubleSeries> legs() {
@@ -93,10 +95,6 @@ final class OverheadSample {
         m.put("dispatched_to_stage", toStageMs);
         m.put("finished_to_consumed", egressMs);
         return m;
-    }
-
-    static double pct(DoubleSeries v, double q) {
-        return v.percentile(q);
     }
 
     static long executorUs(InferenceResponse r) {

@@ -47,11 +47,12 @@ public final class SubmitCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         // a missing topic would not fail the submission but stall the running job (TopicCheck)
         Map<String, Integer> missing = TopicCheck.missing(conf);
-        if (!missing.isEmpty() && createTopics) {
+        if (!missing.isEmpty()) {
+            if (!createTopics) {
+                throw TopicCheck.missingError(conf, missing);
+            }
             TopicCheck.create(conf, missing, replication);
             out.printf("created topics %s%n", missing.keySet());
-        } else {
-            TopicCheck.require(conf);
         }
         JobLauncher launcher = new JobLauncher(cluster.profileDb(), conf, cluster.jobJar);
         try (RestClusterAccess access = new RestClusterAccess(cluster.rest)) {

@@ -3,15 +3,12 @@ package io.muxflow.job.control;
 import io.muxflow.job.config.MuxflowOptions;
 import io.muxflow.job.local.Topics;
 import io.muxflow.planner.InvalidInputException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.flink.configuration.Configuration;
 
 /**
@@ -40,26 +37,20 @@ public final class TopicCheck {
 
     /** Creates the given topics with the given partition counts and replication factor. */
     public static void create(Configuration conf, Map<String, Integer> topics, short replication) {
-        List<NewTopic> list = new ArrayList<>();
-        topics.forEach((t, p) -> list.add(new NewTopic(t, p, replication)));
         try (Admin admin = admin(conf)) {
-            admin.createTopics(list).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(Topics.newTopics(topics, replication)).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new InvalidInputException("cannot create topics " + topics.keySet() + " on Kafka at "
                     + conf.get(MuxflowOptions.BOOTSTRAP) + ": " + rootMessage(e), e);
         }
     }
 
-    /** Fails with a message that names the missing topics and how to create them. */
-    public static void require(Configuration conf) {
-        Map<String, Integer> m = missing(conf);
-        if (m.isEmpty()) {
-            return;
-        }
+    /** The error for topics found {@link #missing}: it names them and how to create them. */
+    public static InvalidInputException missingError(Configuration conf, Map<String, Integer> m) {
         StringBuilder how = new StringBuilder();
         m.forEach((t, p) -> how.append(String.format("%n  kafka-topics.sh --bootstrap-server %s --create --topic %s --partitions %d",
                 conf.get(MuxflowOptions.BOOTSTRAP), t, p)));
-        throw new InvalidInputException("Kafka at " + conf.get(MuxflowOptions.BOOTSTRAP) + " lacks the job's topics "
+        return new InvalidInputException("Kafka at " + conf.get(MuxflowOptions.BOOTSTRAP) + " lacks the job's topics "
                 + m.keySet() + "; create them (or pass --create-topics):" + how);
     }
 

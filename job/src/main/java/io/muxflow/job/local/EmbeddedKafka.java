@@ -1,13 +1,10 @@
 package io.muxflow.job.local;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -63,10 +60,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Creates topics (name -> partitions) that do not exist yet. */
     public void createTopics(Map<String, Integer> topics) throws Exception {
         try (Admin admin = admin()) {
-            List<NewTopic> list = new ArrayList<>();
-            topics.forEach((t, p) -> list.add(new NewTopic(t, p, (short) 1)));
             try {
-                admin.createTopics(list).all().get();
+                admin.createTopics(Topics.newTopics(topics, (short) 1)).all().get();
             } catch (java.util.concurrent.ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;

@@ -1,9 +1,12 @@
 package io.muxflow.job.local;
 
 import io.muxflow.job.config.MuxflowOptions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.admin.NewTopic;
 
 /** The topics a muxflow deployment uses, with partition counts. */
 public final class Topics {
@@ -19,5 +22,12 @@ public final class Topics {
         t.put(conf.get(MuxflowOptions.STATS_TOPIC), 1);
         t.put(conf.get(MuxflowOptions.PLANS_TOPIC), 1);
         return t;
+    }
+
+    /** Admin requests for the topics (name -> partitions) with the given replication factor. */
+    public static List<NewTopic> newTopics(Map<String, Integer> topics, short replication) {
+        List<NewTopic> list = new ArrayList<>();
+        topics.forEach((t, p) -> list.add(new NewTopic(t, p, replication)));
+        return list;
     }
 }
