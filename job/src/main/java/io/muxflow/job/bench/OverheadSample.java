@@ -23,6 +23,7 @@ final class OverheadSample {
     private final PrintWriter trace;
     private final DoubleSeries overheadMs = new DoubleSeries();
     private final DoubleSeries endToEndMs = new DoubleSeries();
+    private final DoubleSeries sendUs = new DoubleSeries(); // parallel to overheadMs
     // Kafka in + source, validate + dispatch, queue to the first stage, Kafka out
     private final DoubleSeries ingressMs = new DoubleSeries();
     private final DoubleSeries dispatchMs = new DoubleSeries();
@@ -46,7 +47,10 @@ final class OverheadSample {
         var ts = r.getTimestamps();
         double e2e = (now - ts.getClientSendUs()) / 1000.0;
         endToEndMs.add(e2e);
-        overheadMs.add(e2e - executorUs(r) / 1000.0);
+        synchronized (this) { // the two series stay parallel
+            overheadMs.add(e2e - executorUs(r) / 1000.0);
+            sendUs.add(ts.getClientSendUs());
+        }
         ingressMs.add((ts.getReceivedUs() - ts.getClientSendUs()) / 1000.0);
         dispatchMs.add((ts.getDispatchedUs() - ts.getReceivedUs()) / 1000.0);
         if (!ts.getStages().isEmpty()) {
@@ -65,6 +69,11 @@ final class OverheadSample {
 
     double overheadPct(double q) {
         return overheadMs.percentile(q);
+    }
+
+    /** How much of this sample's tail the checkpoints triggered at {@code triggersUs} explain. */
+    synchronized CheckpointShare checkpointShare(long[] triggersUs, long beforeUs, long afterUs) {
+        return CheckpointShare.of(sendUs.toArray(), overheadMs.toArray(), triggersUs, beforeUs, afterUs);
     }
 
     /** Fills a result row: percentiles of overhead, end to end and each leg, and the statuses. */

@@ -42,6 +42,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.WebOptions;
 
 /**
  * {@code muxflow bench serving}: (1) the serving overhead, end-to-end latency (client send to
@@ -60,6 +61,9 @@ public final class ServingBench {
     /** Long enough for the JIT to settle at the middle rate: p99 kept falling for about two minutes (docs/BENCHMARKS.md). */
     public static final double DEFAULT_WARMUP_SECONDS = 120;
     public static final double DEFAULT_WARMUP_RATE = 1000;
+    // requests in flight when a checkpoint starts are held up as well as those sent just after it
+    static final long CHECKPOINT_WINDOW_BEFORE_US = 20_000;
+    static final long CHECKPOINT_WINDOW_AFTER_US = 150_000;
 
     public ServingBench(ProfileDatabase published, PrintWriter log) {
         this.published = published;
@@ -89,6 +93,11 @@ public final class ServingBench {
     /** What answers the bench's requests on a broker of its own: the serving job, or the bare relay. */
     private interface Target extends AutoCloseable {
         String bootstrap();
+
+        /** Trigger times (epoch microseconds) of the checkpoints so far; none where nothing checkpoints. */
+        default long[] checkpointTriggersUs() throws Exception {
+            return new long[0];
+        }
     }
 
     /** A fresh broker in {@code dir}/kafka with the deployment's topics (closed again if they cannot be made). */
@@ -148,6 +157,12 @@ public final class ServingBench {
         }
 
         @Override
+        public long[] checkpointTriggersUs() throws Exception {
+            return flink.miniCluster().getExecutionGraph(job).get().getCheckpointStatsSnapshot().getHistory()
+                    .getCheckpoints().stream().mapToLong(c -> c.getTriggerTimestamp() * 1000).toArray();
+        }
+
+        @Override
         public String bootstrap() {
             return kafka.bootstrapServers();
         }
@@ -187,6 +202,8 @@ public final class ServingBench {
         conf.set(MuxflowOptions.BUFFER_TIMEOUT, java.time.Duration.ofMillis(bufferTimeoutMs));
         conf.set(MuxflowOptions.ADAPT, adapt);
         conf.setString("execution.checkpointing.dir", dir.resolve("cp").toUri().toString());
+        // every checkpoint of the longest measured run, for CheckpointShare
+        conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, (int) Math.max(seconds, warmupSeconds) + 100);
         settings.forEach(conf::setString);
         ObjectNode o = Json.object();
         o.put("buffer_timeout_ms", bufferTimeoutMs);
@@ -259,6 +276,21 @@ public final class ServingBench {
                 r.put("achieved_send_rate", w.size() / sendSeconds);
                 sample.write(r);
                 log.printf("    p50/p99 ms: %s%n", sample.breakdown());
+                long[] triggers = d.checkpointTriggersUs();
+                if (triggers.length > 0) {
+                    CheckpointShare cs = sample.checkpointShare(triggers, CHECKPOINT_WINDOW_BEFORE_US,
+                            CHECKPOINT_WINDOW_AFTER_US);
+                    ObjectNode cp = r.putObject("checkpoints");
+                    cp.put("count", cs.checkpoints());
+                    cp.putArray("window_ms").add(-CHECKPOINT_WINDOW_BEFORE_US / 1000).add(CHECKPOINT_WINDOW_AFTER_US / 1000);
+                    cp.put("requests_in_windows", cs.windowShare());
+                    cp.put("slow_in_windows", cs.slowShare());
+                    cp.put("overhead_p99_outside_ms", cs.p99Outside());
+                    log.printf("    checkpoints: %d; %.0f%% of requests were sent from %d ms before to %d ms after a trigger,"
+                            + " %.0f%% of those at or above p99 among them; p99 of the others %.2f ms%n", cs.checkpoints(),
+                            100 * cs.windowShare(), CHECKPOINT_WINDOW_BEFORE_US / 1000, CHECKPOINT_WINDOW_AFTER_US / 1000,
+                            100 * cs.slowShare(), cs.p99Outside());
+                }
                 log.printf("%soverhead at %5.0f req/s: p50 %.2f ms, p99 %.2f ms (%d of %d answered, sent at %.0f req/s)%n",
                         label, rate, sample.overheadPct(0.5), sample.overheadPct(0.99), sample.answered(), w.size(),
                         w.size() / sendSeconds);

@@ -35,6 +35,11 @@ public final class DoubleSeries {
         return size == 0;
     }
 
+    /** A copy of the values in the order they were added. */
+    public synchronized double[] toArray() {
+        return Arrays.copyOf(values, size);
+    }
+
     /** The value at rank {@code floor(q * n)} of the sorted values (the nearest-rank percentile); NaN when empty. */
     public double percentile(double q) {
         double[] a;

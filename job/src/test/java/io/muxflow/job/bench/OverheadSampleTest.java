@@ -56,6 +56,22 @@ class OverheadSampleTest {
     }
 
     @Test
+    void checkpointShareUsesEachResponsesSendTime() {
+        OverheadSample s = new OverheadSample("c-", null);
+        s.accept(response("warm-up", 1, 0)); // loads the classes, so the times below are close to t0
+        long t0 = Clocks.nowUs();
+        s.accept(response("c-0", 100, 0)); // sent 100 ms before t0: the slow one
+        s.accept(response("c-1", 5, 0));
+        s.accept(response("c-2", 4, 0));
+        // one trigger 105 ms before t0, its window reaching 50 ms past it: only the first request is inside
+        CheckpointShare cs = s.checkpointShare(new long[] {t0 - 105_000}, 20_000, 50_000);
+        assertThat(cs.checkpoints()).isZero(); // the trigger came before the first request
+        assertThat(cs.windowShare()).isCloseTo(1 / 3.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(cs.slowShare()).isEqualTo(1.0);
+        assertThat(cs.p99Outside()).isLessThan(100);
+    }
+
+    @Test
     void percentilesOfNothingAreNaN() {
         OverheadSample s = new OverheadSample("x-", null);
         assertThat(s.answered()).isZero();
