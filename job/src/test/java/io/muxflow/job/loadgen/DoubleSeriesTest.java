@@ -18,6 +18,9 @@ class DoubleSeriesTest {
         assertThat(s.percentile(0.0)).isEqualTo(1.0);
         s.add(-5);
         assertThat(s.percentile(0.0)).as("sorting a copy leaves the series open for more").isEqualTo(-5.0);
+        double[] a = s.toArray();
+        assertThat(a).as("in the order added, percentiles having sorted only copies").hasSize(1001)
+                .startsWith(1000.0, 999.0).endsWith(1.0, -5.0);
     }
 
     @Test
