@@ -21,7 +21,7 @@ public record CheckpointShare(int checkpoints, double windowShare, double slowSh
      * @param sendUs request send times (epoch microseconds), parallel to {@code overheadMs}
      * @param overheadMs the requests' overheads
      * @param triggersUs checkpoint trigger times (epoch microseconds), any order
-     * @param beforeUs how long before a trigger a window starts (requests then in flight are held too)
+     * @param beforeUs how long before a trigger a window starts
      * @param afterUs how long after a trigger it ends
      */
     public static CheckpointShare of(double[] sendUs, double[] overheadMs, long[] triggersUs, long beforeUs,

@@ -61,7 +61,8 @@ public final class ServingBench {
     /** Long enough for the JIT to settle at the middle rate: p99 kept falling for about two minutes (docs/BENCHMARKS.md). */
     public static final double DEFAULT_WARMUP_SECONDS = 120;
     public static final double DEFAULT_WARMUP_RATE = 1000;
-    // requests in flight when a checkpoint starts are held up as well as those sent just after it
+    // the slow requests were sent 0-100 ms after a trigger (docs/BENCHMARKS.md); 20 ms of slack before
+    // it covers the client's and the job manager's clocks being read at different moments
     static final long CHECKPOINT_WINDOW_BEFORE_US = 20_000;
     static final long CHECKPOINT_WINDOW_AFTER_US = 150_000;
 
