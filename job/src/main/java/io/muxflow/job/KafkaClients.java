@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
@@ -57,6 +58,16 @@ public final class KafkaClients {
                     ? new InvalidInputException("cannot read topic " + topic + " on " + bootstrap + ": " + e.getMessage(), e)
                     : e;
         }
+    }
+
+    /** An admin client; an unreachable Kafka fails its calls in 15 s unless {@code extra} says otherwise. */
+    public static Admin admin(String bootstrap, Properties extra) {
+        Properties p = new Properties();
+        p.putAll(extra);
+        p.put("bootstrap.servers", bootstrap);
+        p.putIfAbsent("default.api.timeout.ms", "15000");
+        p.putIfAbsent("request.timeout.ms", "10000");
+        return Admin.create(p);
     }
 
     public static KafkaProducer<byte[], byte[]> producer(String bootstrap, Properties extra) {

@@ -1,5 +1,6 @@
 package io.muxflow.job.bench;
 
+import io.muxflow.job.loadgen.DoubleSeries;
 import java.util.Arrays;
 
 /**
@@ -41,7 +42,7 @@ public record CheckpointShare(int checkpoints, double windowShare, double slowSh
         int within = (int) Arrays.stream(t).filter(x -> x >= first && x <= last).count();
         double[] sorted = overheadMs.clone();
         Arrays.sort(sorted);
-        double p99 = sorted[Math.min(n - 1, (int) (0.99 * n))];
+        double p99 = DoubleSeries.nearestRank(sorted, 0.99);
         int inside = 0;
         int slow = 0;
         int slowInside = 0;
@@ -61,7 +62,7 @@ public record CheckpointShare(int checkpoints, double windowShare, double slowSh
         if (out > 0) {
             double[] o = Arrays.copyOf(outside, out);
             Arrays.sort(o);
-            p99Out = o[Math.min(out - 1, (int) (0.99 * out))];
+            p99Out = DoubleSeries.nearestRank(o, 0.99);
         }
         return new CheckpointShare(within, (double) inside / n, (double) slowInside / slow, p99Out);
     }

@@ -106,10 +106,7 @@ public final class SavepointRealizer implements PlacementRealizer {
     }
 
     static String rootMessage(Throwable e) {
-        Throwable c = e;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
+        Throwable c = Causes.root(e);
         return c.getClass().getSimpleName() + ": " + c.getMessage();
     }
 }

@@ -1,5 +1,6 @@
 package io.muxflow.job.control;
 
+import io.muxflow.job.KafkaClients;
 import io.muxflow.job.config.MuxflowOptions;
 import io.muxflow.job.local.Topics;
 import io.muxflow.planner.InvalidInputException;
@@ -57,17 +58,11 @@ public final class TopicCheck {
     private static Admin admin(Configuration conf) {
         Properties p = new Properties();
         p.putAll(conf.get(MuxflowOptions.KAFKA_PROPERTIES));
-        p.put("bootstrap.servers", conf.get(MuxflowOptions.BOOTSTRAP));
-        p.putIfAbsent("default.api.timeout.ms", "15000");
-        p.putIfAbsent("request.timeout.ms", "10000");
-        return Admin.create(p);
+        return KafkaClients.admin(conf.get(MuxflowOptions.BOOTSTRAP), p);
     }
 
     private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
+        Throwable t = Causes.root(e);
         return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 }

@@ -50,6 +50,11 @@ public final class DoubleSeries {
             a = Arrays.copyOf(values, size);
         }
         Arrays.sort(a);
-        return a[Math.min(a.length - 1, Math.max(0, (int) (q * a.length)))];
+        return nearestRank(a, q);
+    }
+
+    /** The nearest-rank percentile of already sorted, non-empty values: the one at rank {@code floor(q * n)}. */
+    public static double nearestRank(double[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) (q * sorted.length)))];
     }
 }

@@ -1,10 +1,10 @@
 package io.muxflow.job.local;
 
+import io.muxflow.job.KafkaClients;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -52,9 +52,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public Admin admin() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return Admin.create(p);
+        return KafkaClients.admin(bootstrapServers(), new Properties());
     }
 
     /** Creates topics (name -> partitions) that do not exist yet. */
