@@ -2,6 +2,7 @@ package io.muxflow.job;
 
 import io.muxflow.job.config.MuxflowOptions;
 import io.muxflow.job.egress.Serializers;
+import io.muxflow.job.egress.txn.PooledTransactionalSink;
 import io.muxflow.job.ingest.RawDeserializer;
 import io.muxflow.job.model.DeadLetterRecord;
 import io.muxflow.job.model.RawRecord;
@@ -12,6 +13,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -70,20 +72,30 @@ public final class KafkaServingIO implements ServingIO {
                 .setProperty("fetch.max.wait.ms", "20").build();
     }
 
-    @Override
-    public Sink<Reply> responses() {
-        return KafkaSink.<Reply>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
-                .setRecordSerializer(Serializers.replies(conf.get(MuxflowOptions.RESPONSES_TOPIC)))
-                .setDeliveryGuarantee(delivery()).setTransactionalIdPrefix("muxflow-responses")
+    /**
+     * Exactly-once: a sink of our own whose checkpoints do not wait for a transaction to start
+     * ({@link PooledTransactionalSink}); at-least-once: Flink's {@link KafkaSink}.
+     */
+    private <T> Sink<T> deliverySink(KafkaRecordSerializationSchema<T> serializer, String transactionalIdPrefix) {
+        if (delivery() == DeliveryGuarantee.EXACTLY_ONCE) {
+            Properties p = producerProps();
+            p.setProperty("bootstrap.servers", conf.get(MuxflowOptions.BOOTSTRAP));
+            return new PooledTransactionalSink<>(p, transactionalIdPrefix, conf.get(MuxflowOptions.TRANSACTION_POOL),
+                    serializer);
+        }
+        return KafkaSink.<T>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setRecordSerializer(serializer).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setKafkaProducerConfig(producerProps()).build();
     }
 
     @Override
+    public Sink<Reply> responses() {
+        return deliverySink(Serializers.replies(conf.get(MuxflowOptions.RESPONSES_TOPIC)), "muxflow-responses");
+    }
+
+    @Override
     public Sink<DeadLetterRecord> deadLetters() {
-        return KafkaSink.<DeadLetterRecord>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
-                .setRecordSerializer(Serializers.deadLetters(conf.get(MuxflowOptions.DEAD_LETTER_TOPIC)))
-                .setDeliveryGuarantee(delivery()).setTransactionalIdPrefix("muxflow-dead-letter")
-                .setKafkaProducerConfig(producerProps()).build();
+        return deliverySink(Serializers.deadLetters(conf.get(MuxflowOptions.DEAD_LETTER_TOPIC)), "muxflow-dead-letter");
     }
 
     @Override

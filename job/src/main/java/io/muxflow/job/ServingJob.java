@@ -59,10 +59,11 @@ public final class ServingJob {
                 .name("requests-source");
         SingleOutputStreamOperator<ServingRequest> valid = raw.process(new RequestValidator(spec)).uid("validate")
                 .name("validate");
-        // Not chained to the source: an exactly-once sink starts a transaction at every checkpoint
-        // (a blocking InitProducerId round trip to the broker), which would stall the request path.
-        valid.getSideOutput(RequestValidator.DEAD_LETTERS).sinkTo(io.deadLetters()).uid("dead-letter-sink")
-                .name("dead-letter-sink").disableChaining();
+        // Not chained to the source, so that a checkpoint's flush of dead letters never stalls the
+        // request path; rebalance (not disableChaining) keeps the sink's committer chained to its
+        // writer, which is how the committer finds the writer's transaction pool.
+        valid.getSideOutput(RequestValidator.DEAD_LETTERS).rebalance().sinkTo(io.deadLetters())
+                .uid("dead-letter-sink").name("dead-letter-sink");
         List<DataStream<Reply>> replies = new ArrayList<>();
         replies.add(valid.getSideOutput(RequestValidator.REPLIES));
 

@@ -83,5 +83,10 @@ class ServingJobGraphTest {
                 .orElseThrow(() -> new AssertionError("no source task in " + tasks));
         assertThat(source).as("the task of the source").contains("validate").doesNotContain("dead-letter-sink");
         assertThat(tasks).as("dead letters have a task of their own").anyMatch(t -> t.contains("dead-letter-sink"));
+        // the pooled exactly-once sink recycles a producer only when its committer runs in the writer's task
+        for (String sink : List.of("dead-letter-sink", "responses-sink")) {
+            assertThat(tasks).as(sink + "'s writer and committer in one task")
+                    .anyMatch(t -> t.contains(sink + ": Writer") && t.contains(sink + ": Committer"));
+        }
     }
 }

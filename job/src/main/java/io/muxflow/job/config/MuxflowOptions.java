@@ -41,6 +41,11 @@ public final class MuxflowOptions {
             .defaultValue("exactly-once")
             .withDescription("Response delivery: exactly-once (Kafka transactions committed on checkpoints) or at-least-once.");
 
+    public static final ConfigOption<Integer> TRANSACTION_POOL = ConfigOptions.key("muxflow.sink.transaction-pool")
+            .intType().defaultValue(3)
+            .withDescription("Exactly-once delivery: transactional producers per sink subtask, kept ready so that a "
+                    + "checkpoint starts the next transaction without a broker round trip (2 or more).");
+
     public static final ConfigOption<String> BOOTSTRAP = ConfigOptions.key("muxflow.kafka.bootstrap-servers")
             .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
 
@@ -152,6 +157,7 @@ public final class MuxflowOptions {
     /** All options, for documentation and the completeness test. */
     public static List<ConfigOption<?>> all() {
         return List.of(BACKEND, GPU_RESOURCE, SLOT_SHARING_PER_LAYER, BUFFER_TIMEOUT, CHECKPOINT_INTERVAL, DELIVERY,
+                TRANSACTION_POOL,
                 BOOTSTRAP, REQUESTS_TOPIC, RESPONSES_TOPIC, DEAD_LETTER_TOPIC, STATS_TOPIC, PLANS_TOPIC, REPORTS_TOPIC,
                 GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, FIXED_OVERHEAD, STAGE_OVERHEAD, EMULATED_TIME_SCALE,
                 CPU_THREADS, MODEL_STORE, MAX_PARALLELISM, STATS_WINDOW, STATS_SLIDE, ADAPT, RECOMMEND_ONLY,
