@@ -11,9 +11,12 @@ import org.apache.kafka.common.errors.RetriableException;
  * transaction restored from a checkpoint, by resuming it from producer id and epoch.
  */
 final class PooledTransactionalCommitter implements Committer<TxnCommittable> {
+    private final String owner;
     private final Properties producerProps;
 
-    PooledTransactionalCommitter(Properties producerProps) {
+    /** @param owner the job whose writers' pools this committer hands transactions to */
+    PooledTransactionalCommitter(String owner, Properties producerProps) {
+        this.owner = owner;
         this.producerProps = producerProps;
     }
 
@@ -21,7 +24,7 @@ final class PooledTransactionalCommitter implements Committer<TxnCommittable> {
     public void commit(Collection<CommitRequest<TxnCommittable>> requests) {
         for (CommitRequest<TxnCommittable> r : requests) {
             TxnCommittable c = r.getCommittable();
-            if (TransactionPool.commitIfOwned(c)) {
+            if (TransactionPool.commitIfOwned(owner, c)) {
                 continue;
             }
             try {

@@ -71,8 +71,8 @@ public final class PooledTransactionalSink<T> implements Sink<T>, SupportsCommit
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
         int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
         long generation = context.getRestoredCheckpointId().orElse(0L);
-        TransactionPool pool = new TransactionPool(producerProps, transactionalIdPrefix, generation, subtask, poolSize,
-                restored);
+        TransactionPool pool = new TransactionPool(context.getJobInfo().getJobId().toString(), producerProps,
+                transactionalIdPrefix, generation, subtask, poolSize, restored);
         try {
             serializer.open(context.asSerializationSchemaInitializationContext(), sinkContext(subtask, parallelism, pool));
         } catch (Exception e) {
@@ -105,7 +105,7 @@ public final class PooledTransactionalSink<T> implements Sink<T>, SupportsCommit
 
     @Override
     public Committer<TxnCommittable> createCommitter(CommitterInitContext context) {
-        return new PooledTransactionalCommitter(producerProps);
+        return new PooledTransactionalCommitter(context.getJobInfo().getJobId().toString(), producerProps);
     }
 
     @Override

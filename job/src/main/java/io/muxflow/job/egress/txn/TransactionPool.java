@@ -44,7 +44,10 @@ final class TransactionPool implements AutoCloseable {
     /** A pool grows only while commits lag (checkpoints not completing); past this something is wrong. */
     static final int MAX_SIZE = 64;
 
-    /** Transactional id -> owning pool, so that the committer finds the producer that holds a transaction. */
+    /**
+     * (job, transactional id) -> owning pool, so that the committer finds the producer that holds a
+     * transaction; keyed by job too because jobs in one JVM (a MiniCluster) may use the same ids.
+     */
     private static final ConcurrentMap<String, TransactionPool> OWNERS = new ConcurrentHashMap<>();
 
     enum Phase { INITIALIZING, READY, ACTIVE, PENDING, COMMITTING, BROKEN }
@@ -62,6 +65,7 @@ final class TransactionPool implements AutoCloseable {
         }
     }
 
+    private final String owner;
     private final Properties props;
     private final String prefix;
     private final long generation;
@@ -78,11 +82,12 @@ final class TransactionPool implements AutoCloseable {
      * Commits the restored pending transactions, fences the restored ids, and starts {@code size}
      * producers: the first on the calling thread, the others in the background.
      */
-    TransactionPool(Properties props, String prefix, long generation, int subtask, int size,
+    TransactionPool(String owner, Properties props, String prefix, long generation, int subtask, int size,
             Collection<TxnWriterState> restored) {
         if (size < 1 || size > MAX_SIZE) {
             throw new IllegalArgumentException("transaction pool size must be 1.." + MAX_SIZE + ", got " + size);
         }
+        this.owner = owner;
         this.props = props;
         this.prefix = prefix;
         this.generation = generation;
@@ -168,7 +173,7 @@ final class TransactionPool implements AutoCloseable {
         String id = transactionalId(prefix, generation, subtask, slots.size());
         Slot s = new Slot(id, new FlinkKafkaInternalProducer<>(props, id));
         slots.add(s);
-        OWNERS.put(id, this);
+        OWNERS.put(owner + "/" + id, this);
         return s;
     }
 
@@ -286,13 +291,13 @@ final class TransactionPool implements AutoCloseable {
     }
 
     /**
-     * Commits {@code c} on the background thread if this pool prepared it.
+     * Commits {@code c} on the background thread if a pool of job {@code owner} prepared it.
      *
      * @return false if {@code c} is not this pool's to commit (a restored transaction: the caller
      *     commits it by {@link TransactionRecovery})
      */
-    static boolean commitIfOwned(TxnCommittable c) {
-        TransactionPool pool = OWNERS.get(c.transactionalId());
+    static boolean commitIfOwned(String owner, TxnCommittable c) {
+        TransactionPool pool = OWNERS.get(owner + "/" + c.transactionalId());
         return pool != null && pool.commit(c);
     }
 
@@ -326,7 +331,7 @@ final class TransactionPool implements AutoCloseable {
     public void close() {
         synchronized (this) {
             for (Slot s : slots) {
-                OWNERS.remove(s.id, this);
+                OWNERS.remove(owner + "/" + s.id, this);
             }
         }
         background.shutdown();

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * the crashed writer's producers are still alive.
  */
 class PooledTransactionalSinkIT {
+    static final String JOB = "job-under-test";
     static EmbeddedKafka kafka;
     static Path dir;
 
@@ -91,7 +92,7 @@ class PooledTransactionalSinkIT {
     @Test
     void recordsAppearOnlyWhenCommittedAndTransactionsRotateUnderNewEpochs() throws Exception {
         String topic = topic();
-        try (TransactionPool pool = new TransactionPool(props(), "rot", 0, 0, 2, List.of());
+        try (TransactionPool pool = new TransactionPool(JOB, props(), "rot", 0, 0, 2, List.of());
                 KafkaConsumer<byte[], byte[]> c = committedReader(topic)) {
             assertThat(pool.prepare()).as("nothing written: nothing to commit").isNull();
             pool.send(record(topic, "a1"));
@@ -104,10 +105,12 @@ class PooledTransactionalSinkIT {
                     .isNotEqualTo(first.transactionalId());
             assertThat(read(c, 1, Duration.ofSeconds(2))).as("prepared, not committed").isEmpty();
 
-            assertThat(TransactionPool.commitIfOwned(first)).isTrue();
-            assertThat(TransactionPool.commitIfOwned(first)).as("a second commit of the same one is a no-op").isTrue();
+            assertThat(TransactionPool.commitIfOwned("another-job", first)).as("another job's pools are not asked")
+                    .isFalse();
+            assertThat(TransactionPool.commitIfOwned(JOB, first)).isTrue();
+            assertThat(TransactionPool.commitIfOwned(JOB, first)).as("a second commit of the same one is a no-op").isTrue();
             assertThat(read(c, 2, Duration.ofSeconds(30))).containsExactly("a1", "a2");
-            assertThat(TransactionPool.commitIfOwned(second)).isTrue();
+            assertThat(TransactionPool.commitIfOwned(JOB, second)).isTrue();
             assertThat(read(c, 1, Duration.ofSeconds(30))).containsExactly("b1");
 
             // the first producer is fenced again after its commit and carries the next transaction
@@ -117,7 +120,7 @@ class PooledTransactionalSinkIT {
             assertThat(third.transactionalId()).isEqualTo(first.transactionalId());
             assertThat(third.epoch()).isGreaterThan(first.epoch());
             assertThat(pool.state().pending()).containsExactly(third);
-            assertThat(TransactionPool.commitIfOwned(third)).isTrue();
+            assertThat(TransactionPool.commitIfOwned(JOB, third)).isTrue();
             assertThat(read(c, 1, Duration.ofSeconds(30))).containsExactly("c1");
         }
     }
@@ -125,7 +128,7 @@ class PooledTransactionalSinkIT {
     @Test
     void restoreCommitsWhatTheCheckpointHeldAndAbortsWhatCameAfter() throws Exception {
         String topic = topic();
-        TransactionPool crashed = new TransactionPool(props(), "rec", 0, 0, 2, List.of());
+        TransactionPool crashed = new TransactionPool(JOB, props(), "rec", 0, 0, 2, List.of());
         try (KafkaConsumer<byte[], byte[]> c = committedReader(topic)) {
             crashed.send(record(topic, "before-1"));
             crashed.send(record(topic, "before-2"));
@@ -135,19 +138,19 @@ class PooledTransactionalSinkIT {
             crashed.send(record(topic, "after"));
             crashed.flush();
 
-            try (TransactionPool restored = new TransactionPool(props(), "rec", 7, 0, 2, List.of(checkpoint))) {
+            try (TransactionPool restored = new TransactionPool(JOB, props(), "rec", 7, 0, 2, List.of(checkpoint))) {
                 // the crashed writer's producer is still alive (a zombie): it must be fenced, not heard
-                assertThat(TransactionPool.commitIfOwned(pending)).as("the zombie commits nothing").isTrue();
+                assertThat(TransactionPool.commitIfOwned(JOB, pending)).as("the zombie commits nothing").isTrue();
                 restored.send(record(topic, "new"));
                 TxnCommittable next = restored.prepare();
                 assertThat(next.transactionalId()).startsWith("rec-7-0-");
-                assertThat(TransactionPool.commitIfOwned(next)).isTrue();
+                assertThat(TransactionPool.commitIfOwned(JOB, next)).isTrue();
                 assertThat(read(c, 3, Duration.ofSeconds(30))).containsExactly("before-1", "before-2", "new");
                 assertThat(read(c, 1, Duration.ofSeconds(2))).as("the aborted record stays invisible").isEmpty();
 
                 // Flink's committer restores the same committable: already committed, said so, not failed
                 List<String> outcome = new ArrayList<>();
-                new PooledTransactionalCommitter(props()).commit(List.of(request(pending, outcome)));
+                new PooledTransactionalCommitter(JOB, props()).commit(List.of(request(pending, outcome)));
                 assertThat(outcome).containsExactly("already committed");
             } finally {
                 crashed.close();
