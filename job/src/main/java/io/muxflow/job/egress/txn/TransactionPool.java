@@ -283,7 +283,9 @@ final class TransactionPool implements AutoCloseable {
     synchronized TxnWriterState state() {
         List<TxnCommittable> pending = new ArrayList<>();
         for (Slot s : slots) {
-            if (s.phase == Phase.PENDING || s.phase == Phase.COMMITTING) {
+            // BROKEN too: a failed commit leaves its transaction for the restore to commit
+            if (s.phase == Phase.PENDING || s.phase == Phase.COMMITTING
+                    || (s.phase == Phase.BROKEN && s.prepared != null)) {
                 pending.add(s.prepared);
             }
         }

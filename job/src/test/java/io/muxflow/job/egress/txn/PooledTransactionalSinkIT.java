@@ -148,6 +148,21 @@ class PooledTransactionalSinkIT {
                 assertThat(read(c, 3, Duration.ofSeconds(30))).containsExactly("before-1", "before-2", "new");
                 assertThat(read(c, 1, Duration.ofSeconds(2))).as("the aborted record stays invisible").isEmpty();
 
+                // the zombie's own commit failed (fenced): it says so at its next flush and still lists
+                // the transaction as pending, for a restore to settle
+                long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                Throwable zombie = null;
+                while (zombie == null && System.nanoTime() < until) {
+                    try {
+                        crashed.flush();
+                        Thread.sleep(50);
+                    } catch (java.io.IOException e) {
+                        zombie = e;
+                    }
+                }
+                assertThat(zombie).as("the fenced zombie fails").isNotNull().hasMessageContaining("rec subtask 0 failed");
+                assertThat(crashed.state().pending()).contains(pending);
+
                 // Flink's committer restores the same committable: already committed, said so, not failed
                 List<String> outcome = new ArrayList<>();
                 new PooledTransactionalCommitter(JOB, props()).commit(List.of(request(pending, outcome)));
