@@ -73,13 +73,14 @@ public final class PooledTransactionalSink<T> implements Sink<T>, SupportsCommit
         long generation = context.getRestoredCheckpointId().orElse(0L);
         TransactionPool pool = new TransactionPool(context.getJobInfo().getJobId().toString(), producerProps,
                 transactionalIdPrefix, generation, subtask, poolSize, restored);
+        KafkaRecordSerializationSchema.KafkaSinkContext sinkContext = sinkContext(subtask, parallelism, pool);
         try {
-            serializer.open(context.asSerializationSchemaInitializationContext(), sinkContext(subtask, parallelism, pool));
+            serializer.open(context.asSerializationSchemaInitializationContext(), sinkContext);
         } catch (Exception e) {
             pool.close();
             throw new IOException("cannot open the record serializer of sink " + transactionalIdPrefix, e);
         }
-        return new PooledTransactionalWriter<>(serializer, sinkContext(subtask, parallelism, pool), pool,
+        return new PooledTransactionalWriter<>(serializer, sinkContext, pool,
                 context.metricGroup().getNumRecordsSendCounter(), context.metricGroup().getNumBytesSendCounter());
     }
 

@@ -1,5 +1,6 @@
 package io.muxflow.job.egress.txn;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -200,15 +201,15 @@ final class TransactionPool implements AutoCloseable {
     }
 
     /** Rethrows, on the task thread, what went wrong in a send or on the background thread. */
-    void checkFailure() throws java.io.IOException {
+    void checkFailure() throws IOException {
         Throwable t = failure;
         if (t != null) {
-            throw new java.io.IOException("Kafka transactions " + prefix + " subtask " + subtask + " failed: " + t, t);
+            throw new IOException("Kafka transactions " + prefix + " subtask " + subtask + " failed: " + t, t);
         }
     }
 
     /** Sends one record in the current transaction, starting one on a ready producer if none is open. */
-    void send(ProducerRecord<byte[], byte[]> record) throws java.io.IOException, InterruptedException {
+    void send(ProducerRecord<byte[], byte[]> record) throws IOException, InterruptedException {
         checkFailure();
         if (active == null) {
             active = takeReady();
@@ -219,7 +220,7 @@ final class TransactionPool implements AutoCloseable {
         activeHasRecords = true;
     }
 
-    private synchronized Slot takeReady() throws java.io.IOException, InterruptedException {
+    private synchronized Slot takeReady() throws IOException, InterruptedException {
         while (true) {
             checkFailure();
             boolean coming = false;
@@ -252,7 +253,7 @@ final class TransactionPool implements AutoCloseable {
     }
 
     /** Waits until every record of the current transaction is acknowledged. */
-    void flush() throws java.io.IOException {
+    void flush() throws IOException {
         if (active != null && activeHasRecords) {
             active.producer.flush();
         }
@@ -264,7 +265,7 @@ final class TransactionPool implements AutoCloseable {
      * committer, or nothing if it holds no records (then it simply stays open, which costs nothing:
      * the broker learns of a transaction only with its first record).
      */
-    TxnCommittable prepare() throws java.io.IOException {
+    TxnCommittable prepare() throws IOException {
         if (active == null || !activeHasRecords) {
             return null;
         }

@@ -24,57 +24,75 @@ public final class TxnSerializers {
         return new TxnCommittable(in.readUTF(), in.readLong(), in.readShort());
     }
 
-    private static void checkVersion(int version, String what) throws IOException {
-        if (version != 1) {
-            throw new IOException("unknown " + what + " format version " + version + " (this build reads 1)");
-        }
-    }
+    /** Format version 1 of one value; a later version adds its own reader here. */
+    abstract static class Version1<T> implements SimpleVersionedSerializer<T> {
+        private final String what;
 
-    /** The committable: transactional id, producer id, epoch. */
-    public static final class Committables implements SimpleVersionedSerializer<TxnCommittable> {
+        Version1(String what) {
+            this.what = what;
+        }
+
+        abstract void write(T value, DataOutputView out) throws IOException;
+
+        abstract T read(DataInputView in) throws IOException;
+
         @Override
         public int getVersion() {
             return 1;
         }
 
         @Override
-        public byte[] serialize(TxnCommittable c) throws IOException {
+        public byte[] serialize(T value) throws IOException {
             DataOutputSerializer out = new DataOutputSerializer(64);
-            write(c, out);
+            write(value, out);
             return out.getCopyOfBuffer();
         }
 
         @Override
-        public TxnCommittable deserialize(int version, byte[] bytes) throws IOException {
-            checkVersion(version, "transaction committable");
+        public T deserialize(int version, byte[] bytes) throws IOException {
+            if (version != 1) {
+                throw new IOException("unknown " + what + " format version " + version + " (this build reads 1)");
+            }
             return read(new DataInputDeserializer(bytes));
         }
     }
 
-    /** The writer state: generation, subtask, pool size, then the pending committables. */
-    public static final class WriterStates implements SimpleVersionedSerializer<TxnWriterState> {
-        @Override
-        public int getVersion() {
-            return 1;
+    /** The committable: transactional id, producer id, epoch. */
+    public static final class Committables extends Version1<TxnCommittable> {
+        public Committables() {
+            super("transaction committable");
         }
 
         @Override
-        public byte[] serialize(TxnWriterState s) throws IOException {
-            DataOutputSerializer out = new DataOutputSerializer(128);
+        void write(TxnCommittable c, DataOutputView out) throws IOException {
+            TxnSerializers.write(c, out);
+        }
+
+        @Override
+        TxnCommittable read(DataInputView in) throws IOException {
+            return TxnSerializers.read(in);
+        }
+    }
+
+    /** The writer state: generation, subtask, pool size, then the pending committables. */
+    public static final class WriterStates extends Version1<TxnWriterState> {
+        public WriterStates() {
+            super("transaction writer state");
+        }
+
+        @Override
+        void write(TxnWriterState s, DataOutputView out) throws IOException {
             out.writeLong(s.generation());
             out.writeInt(s.subtask());
             out.writeInt(s.poolSize());
             out.writeInt(s.pending().size());
             for (TxnCommittable c : s.pending()) {
-                write(c, out);
+                TxnSerializers.write(c, out);
             }
-            return out.getCopyOfBuffer();
         }
 
         @Override
-        public TxnWriterState deserialize(int version, byte[] bytes) throws IOException {
-            checkVersion(version, "transaction writer state");
-            DataInputDeserializer in = new DataInputDeserializer(bytes);
+        TxnWriterState read(DataInputView in) throws IOException {
             long generation = in.readLong();
             int subtask = in.readInt();
             int poolSize = in.readInt();
@@ -84,7 +102,7 @@ public final class TxnSerializers {
             }
             List<TxnCommittable> pending = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                pending.add(read(in));
+                pending.add(TxnSerializers.read(in));
             }
             return new TxnWriterState(generation, subtask, poolSize, pending);
         }
