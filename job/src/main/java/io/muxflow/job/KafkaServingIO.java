@@ -80,8 +80,12 @@ public final class KafkaServingIO implements ServingIO {
         if (delivery() == DeliveryGuarantee.EXACTLY_ONCE) {
             Properties p = producerProps();
             p.setProperty("bootstrap.servers", conf.get(MuxflowOptions.BOOTSTRAP));
-            return new PooledTransactionalSink<>(p, transactionalIdPrefix, conf.get(MuxflowOptions.TRANSACTION_POOL),
-                    serializer);
+            int pool = conf.get(MuxflowOptions.TRANSACTION_POOL);
+            if (pool < 2) {
+                throw new io.muxflow.planner.InvalidInputException(MuxflowOptions.TRANSACTION_POOL.key()
+                        + " must be at least 2 (one producer writes while another commits), got " + pool);
+            }
+            return new PooledTransactionalSink<>(p, transactionalIdPrefix, pool, serializer);
         }
         return KafkaSink.<T>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
                 .setRecordSerializer(serializer).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
