@@ -17,11 +17,13 @@ import io.muxflow.job.ingest.RequestValidator;
 import io.muxflow.job.model.Reply;
 import io.muxflow.job.model.ServingRequest;
 import io.muxflow.job.model.StageReport;
+import io.muxflow.job.stage.ReportCoalescer;
 import io.muxflow.job.stage.StageOperator;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.operators.SlotSharingGroup;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -34,7 +36,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * requests-source -> validate -> dispatch (one subtask per cell) -> stage-layer-0 -> ... -> stage-layer-(D-1)
  *                       |            |                                  |  (replies, reports)
  *                       +------------+------------ replies ------------+--> egress-metrics -> responses-sink
- *                   dead-letter-sink             reports-source <- reports-sink
+ *                   dead-letter-sink             reports-source <- reports-sink <- report-coalesce-k
  * </pre>
  *
  * Every operator has a stable uid; each stage layer gets its own slot sharing group (optionally
@@ -80,20 +82,27 @@ public final class ServingJob {
         DataStream<ServingRequest> current = dispatched;
         boolean perLayer = conf.get(MuxflowOptions.SLOT_SHARING_PER_LAYER);
         boolean gpu = conf.get(MuxflowOptions.GPU_RESOURCE);
+        long reportInterval = conf.get(MuxflowOptions.REPORT_INTERVAL).toMillis();
         for (int k = 0; k < plan.numLayers(); k++) {
             SingleOutputStreamOperator<ServingRequest> stage = current
                     .partitionCustom(new CellPartitioner(), RoutingKeys.layerSlot(plan, k))
                     .process(new StageOperator(spec, k)).uid("stage-layer-" + k).name("stage-layer-" + k)
                     .setParallelism(plan.layer(k).length);
+            SingleOutputStreamOperator<StageReport> reports = stage.getSideOutput(StageOperator.REPORTS)
+                    .transform("report-coalesce-" + k, TypeInformation.of(StageReport.class),
+                            new ReportCoalescer(reportInterval))
+                    .uid("report-coalesce-" + k).name("report-coalesce-" + k).setParallelism(plan.layer(k).length);
             if (perLayer || gpu) {
                 SlotSharingGroup.Builder ssg = SlotSharingGroup.newBuilder("layer-" + k);
                 if (gpu) {
                     ssg.setCpuCores(1.0).setTaskHeapMemoryMB(512).setExternalResource("gpu", 1.0);
                 }
-                stage.slotSharingGroup(gpu ? ssg.build() : SlotSharingGroup.newBuilder("layer-" + k).build());
+                SlotSharingGroup layerGroup = ssg.build();
+                stage.slotSharingGroup(layerGroup);
+                reports.slotSharingGroup(layerGroup); // same group, so it chains to the stage
             }
             replies.add(stage.getSideOutput(StageOperator.REPLIES));
-            reportsOut.add(stage.getSideOutput(StageOperator.REPORTS));
+            reportsOut.add(reports);
             current = stage;
         }
         if (!reportsOut.isEmpty()) {

@@ -89,4 +89,18 @@ class ServingJobGraphTest {
                     .anyMatch(t -> t.contains(sink + ": Writer") && t.contains(sink + ": Committer"));
         }
     }
+
+    @Test
+    void completionReportsAreCoalescedInTheirStagesTask() {
+        StreamGraph g = graph(new Configuration());
+        List<String> tasks = new ArrayList<>();
+        g.getJobGraph().getVertices().forEach(v -> tasks.add(v.getName()));
+        for (int k = 0; k < 2; k++) {
+            String coalesce = "report-coalesce-" + k;
+            String stage = "stage-layer-" + k;
+            assertThat(byName(g).get(coalesce).getTransformationUID()).isEqualTo(coalesce);
+            assertThat(tasks).as(coalesce + " chained to its stage (its timers run on the stage's thread)")
+                    .anyMatch(t -> t.contains(stage) && t.contains(coalesce));
+        }
+    }
 }

@@ -88,6 +88,12 @@ public final class MuxflowOptions {
             .doubleType().defaultValue(0.0)
             .withDescription("Each profiled stage latency is multiplied by 1 + this x stages when predicting.");
 
+    public static final ConfigOption<Duration> REPORT_INTERVAL = ConfigOptions.key("muxflow.dispatch.report-interval")
+            .durationType().defaultValue(Duration.ofMillis(5))
+            .withDescription("Least time between two completion reports of one stage to the dispatcher; a report in "
+                    + "between is folded into the next (exact for the clocks, which keep the largest lag). 0 reports "
+                    + "every completion that can move a clock.");
+
     public static final ConfigOption<Double> EMULATED_TIME_SCALE = ConfigOptions.key("muxflow.emulated.time-scale")
             .doubleType().defaultValue(1.0)
             .withDescription("The emulated backend holds its device for the profiled latency times this.");
@@ -159,7 +165,8 @@ public final class MuxflowOptions {
         return List.of(BACKEND, GPU_RESOURCE, SLOT_SHARING_PER_LAYER, BUFFER_TIMEOUT, CHECKPOINT_INTERVAL, DELIVERY,
                 TRANSACTION_POOL,
                 BOOTSTRAP, REQUESTS_TOPIC, RESPONSES_TOPIC, DEAD_LETTER_TOPIC, STATS_TOPIC, PLANS_TOPIC, REPORTS_TOPIC,
-                GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, FIXED_OVERHEAD, STAGE_OVERHEAD, EMULATED_TIME_SCALE,
+                GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, FIXED_OVERHEAD, STAGE_OVERHEAD, REPORT_INTERVAL,
+                EMULATED_TIME_SCALE,
                 CPU_THREADS, MODEL_STORE, MAX_PARALLELISM, STATS_WINDOW, STATS_SLIDE, ADAPT, RECOMMEND_ONLY,
                 EVALUATION_INTERVAL, STABILIZATION, COOLDOWN, DEAD_BAND, HORIZON, REDEPLOY_COST, SEARCH_BUDGET, ADAPT_MEM_GB,
                 SAVEPOINT_DIR);

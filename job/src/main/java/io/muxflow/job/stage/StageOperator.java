@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * latency > deadline) is answered TIMED_OUT here rather than computed; an executor error answers
  * FAILED for that request only. After the group's last stage the output becomes the OK response;
  * otherwise the activation moves on to layer k+1. Every completion is reported back to the
- * dispatcher for clock correction.
+ * dispatcher for clock correction (through {@link ReportCoalescer}, which folds dense runs of reports).
  */
 public final class StageOperator extends ProcessFunction<ServingRequest, ServingRequest> {
     private static final long serialVersionUID = 1L;

@@ -14,7 +14,7 @@ public class StageClocksTest {
               {"pp": 2, "latency_s": {"1": [0.005, 0.006]}, "weight_bytes": [1, 1]}]}]}
             """;
 
-    static ServingPlan plan(String groups) {
+    public static ServingPlan plan(String groups) {
         Plan p = Plan.parse(Json.parse("{\"version\": 4, \"groups\": " + groups
                 + ", \"model_profiles\": {\"a\": \"p\", \"b\": \"p\", \"c\": \"p\"}}", "plan"), "plan");
         return new ServingPlan(p, new ProfileDatabase(ProfileDatabase.parse(Json.parse(PROFILES, "p"), "p")), "emulated",
