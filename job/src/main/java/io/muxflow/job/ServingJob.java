@@ -44,6 +44,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * request's group to its slot.
  */
 public final class ServingJob {
+    /**
+     * Buffer timeout of the side stream's inputs (arrivals and outcomes, one record each per request).
+     * Statistics over minutes need no per-record flush, and flushing each would wake the statistics
+     * task twice per request on cores the request path needs.
+     */
+    public static final long SIDE_STREAM_BUFFER_TIMEOUT_MS = 50;
+
     private ServingJob() {
     }
 
@@ -130,12 +137,14 @@ public final class ServingJob {
         AdaptSpec a = spec.adapt();
         DataStream<ArrivalEvent> arrivals = valid
                 .map(r -> new ArrivalEvent(r.model, r.clientSendUs, r.deadlineUs - r.clientSendUs))
-                .returns(ArrivalEvent.class).uid("arrival-events").name("arrival-events");
+                .returns(ArrivalEvent.class).uid("arrival-events").name("arrival-events")
+                .setBufferTimeout(SIDE_STREAM_BUFFER_TIMEOUT_MS);
         DataStream<OutcomeEvent> outcomes = replies
                 .filter(r -> r.model != null && !r.model.isEmpty() && r.clientSendUs > 0)
                 .uid("outcome-filter").name("outcome-filter")
                 .map(r -> new OutcomeEvent(r.model, r.clientSendUs, r.status.equals("OK") && r.finishedUs <= r.deadlineUs))
-                .returns(OutcomeEvent.class).uid("outcome-events").name("outcome-events");
+                .returns(OutcomeEvent.class).uid("outcome-events").name("outcome-events")
+                .setBufferTimeout(SIDE_STREAM_BUFFER_TIMEOUT_MS);
         SingleOutputStreamOperator<ModelStatsEvent> stats = arrivals.keyBy(e -> e.model)
                 .connect(outcomes.keyBy(e -> e.model))
                 .process(new ArrivalStatsOperator(a.windowUs(), a.slideUs(), 500_000)).uid("arrival-stats")

@@ -72,6 +72,9 @@ class ServingJobGraphTest {
             assertThat(timeout(g, hop[0], hop[1])).as(hop[0] + " -> " + hop[1]).isEqualTo(3);
         }
         assertThat(timeout(graph(new Configuration()), "validate", "dispatch")).as("default: flush every record").isZero();
+        // the side stream's inputs are batched: its statistics need no per-record flush
+        assertThat(timeout(g, "arrival-events", "arrival-stats")).isEqualTo(ServingJob.SIDE_STREAM_BUFFER_TIMEOUT_MS);
+        assertThat(timeout(g, "outcome-events", "arrival-stats")).isEqualTo(ServingJob.SIDE_STREAM_BUFFER_TIMEOUT_MS);
     }
 
     @Test
