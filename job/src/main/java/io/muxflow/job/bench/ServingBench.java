@@ -58,8 +58,11 @@ public final class ServingBench {
     private double warmupRate = DEFAULT_WARMUP_RATE;
     private PrintWriter trace;
 
-    /** Long enough for the JIT to settle at the middle rate: p99 kept falling for about two minutes (docs/BENCHMARKS.md). */
-    public static final double DEFAULT_WARMUP_SECONDS = 120;
+    /**
+     * Long enough for the JIT to settle at the middle rate: its C2 queue drained about 130 s into the
+     * load, and until then the compiler took 35-50% of a core (docs/BENCHMARKS.md).
+     */
+    public static final double DEFAULT_WARMUP_SECONDS = 180;
     public static final double DEFAULT_WARMUP_RATE = 1000;
     // the slow requests were sent 0-100 ms after a trigger (docs/BENCHMARKS.md); 20 ms of slack before
     // it covers the client's and the job manager's clocks being read at different moments
