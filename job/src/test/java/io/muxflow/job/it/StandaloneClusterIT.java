@@ -245,10 +245,11 @@ class StandaloneClusterIT {
         return json.readTree(cluster.get("/jobs/" + jid)).path("state").asText();
     }
 
-    /** The resource id of a TaskManager running a subtask of the named vertex. */
+    /** The resource id of a TaskManager running a subtask of the vertex headed by the named operator. */
     private String taskManagerRunning(StandaloneCluster cluster, String jid, String vertexName) throws Exception {
         for (JsonNode v : json.readTree(cluster.get("/jobs/" + jid)).path("vertices")) {
-            if (v.path("name").asText().equals(vertexName)) {
+            String name = v.path("name").asText(); // a chain is named "head -> next -> ..."
+            if (name.equals(vertexName) || name.startsWith(vertexName + " -> ")) {
                 JsonNode tms = json.readTree(cluster.get("/jobs/" + jid + "/vertices/" + v.path("id").asText()
                         + "/taskmanagers"));
                 return tms.path("taskmanagers").get(0).path("taskmanager-id").asText();
