@@ -43,6 +43,13 @@ class ServingJobGraphTest {
         return m;
     }
 
+    /** The names of the job's tasks (chains are named "head -> next -> ..."). */
+    static List<String> taskNames(StreamGraph g) {
+        List<String> tasks = new ArrayList<>();
+        g.getJobGraph().getVertices().forEach(v -> tasks.add(v.getName()));
+        return tasks;
+    }
+
     /** The buffer timeout of the edge from the node named {@code from} to the node named {@code to}. */
     static long timeout(StreamGraph g, String from, String to) {
         Map<String, StreamNode> n = byName(g);
@@ -80,8 +87,7 @@ class ServingJobGraphTest {
     @Test
     void exactlyOnceSideSinksRunOutsideTheRequestPathsTasks() {
         StreamGraph g = graph(new Configuration());
-        List<String> tasks = new ArrayList<>();
-        g.getJobGraph().getVertices().forEach(v -> tasks.add(v.getName()));
+        List<String> tasks = taskNames(g);
         String source = tasks.stream().filter(t -> t.contains("requests-source")).findFirst()
                 .orElseThrow(() -> new AssertionError("no source task in " + tasks));
         assertThat(source).as("the task of the source").contains("validate").doesNotContain("dead-letter-sink");
@@ -96,8 +102,7 @@ class ServingJobGraphTest {
     @Test
     void completionReportsAreCoalescedInTheirStagesTask() {
         StreamGraph g = graph(new Configuration());
-        List<String> tasks = new ArrayList<>();
-        g.getJobGraph().getVertices().forEach(v -> tasks.add(v.getName()));
+        List<String> tasks = taskNames(g);
         for (int k = 0; k < 2; k++) {
             String coalesce = "report-coalesce-" + k;
             String stage = "stage-layer-" + k;

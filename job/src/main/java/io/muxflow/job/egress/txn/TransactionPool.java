@@ -51,6 +51,10 @@ final class TransactionPool implements AutoCloseable {
      */
     private static final ConcurrentMap<String, TransactionPool> OWNERS = new ConcurrentHashMap<>();
 
+    private static String ownerKey(String owner, String transactionalId) {
+        return owner + "/" + transactionalId;
+    }
+
     enum Phase { INITIALIZING, READY, ACTIVE, PENDING, COMMITTING, BROKEN }
 
     private static final class Slot {
@@ -174,7 +178,7 @@ final class TransactionPool implements AutoCloseable {
         String id = transactionalId(prefix, generation, subtask, slots.size());
         Slot s = new Slot(id, new FlinkKafkaInternalProducer<>(props, id));
         slots.add(s);
-        OWNERS.put(owner + "/" + id, this);
+        OWNERS.put(ownerKey(owner, id), this);
         return s;
     }
 
@@ -300,7 +304,7 @@ final class TransactionPool implements AutoCloseable {
      *     commits it by {@link TransactionRecovery})
      */
     static boolean commitIfOwned(String owner, TxnCommittable c) {
-        TransactionPool pool = OWNERS.get(owner + "/" + c.transactionalId());
+        TransactionPool pool = OWNERS.get(ownerKey(owner, c.transactionalId()));
         return pool != null && pool.commit(c);
     }
 
@@ -334,7 +338,7 @@ final class TransactionPool implements AutoCloseable {
     public void close() {
         synchronized (this) {
             for (Slot s : slots) {
-                OWNERS.remove(owner + "/" + s.id, this);
+                OWNERS.remove(ownerKey(owner, s.id), this);
             }
         }
         background.shutdown();
