@@ -85,6 +85,10 @@ public final class KafkaServingIO implements ServingIO {
                 throw new io.muxflow.planner.InvalidInputException(MuxflowOptions.TRANSACTION_POOL.key()
                         + " must be at least 2 (one producer writes while another commits), got " + pool);
             }
+            if (pool > PooledTransactionalSink.MAX_POOL_SIZE) {
+                throw new io.muxflow.planner.InvalidInputException(MuxflowOptions.TRANSACTION_POOL.key()
+                        + " must be at most " + PooledTransactionalSink.MAX_POOL_SIZE + ", got " + pool);
+            }
             return new PooledTransactionalSink<>(p, transactionalIdPrefix, pool, serializer);
         }
         return KafkaSink.<T>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))

@@ -44,7 +44,7 @@ public final class MuxflowOptions {
     public static final ConfigOption<Integer> TRANSACTION_POOL = ConfigOptions.key("muxflow.sink.transaction-pool")
             .intType().defaultValue(3)
             .withDescription("Exactly-once delivery: transactional producers per sink subtask, kept ready so that a "
-                    + "checkpoint starts the next transaction without a broker round trip (2 or more).");
+                    + "checkpoint starts the next transaction without a broker round trip (2 to 64).");
 
     public static final ConfigOption<String> BOOTSTRAP = ConfigOptions.key("muxflow.kafka.bootstrap-servers")
             .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");

@@ -36,6 +36,9 @@ public final class PooledTransactionalSink<T> implements Sink<T>, SupportsCommit
     private final int poolSize;
     private final KafkaRecordSerializationSchema<T> serializer;
 
+    /** The most producers a subtask's pool may hold. */
+    public static final int MAX_POOL_SIZE = TransactionPool.MAX_SIZE;
+
     /**
      * @param producerProps Kafka producer settings (bootstrap servers at least); serializers and the
      *     transactional id are set here
