@@ -39,6 +39,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
@@ -264,6 +265,7 @@ public final class ServingBench {
                 current.set(sample);
                 Workload w = WorkloadSpec.generated(secs, 42 + i, List.of(new ModelSpec("z", "zero", rate, 1.0, 10.0)))
                         .generate();
+                Optional<HostLoad.Counters> before = HostLoad.read();
                 long t0 = System.nanoTime();
                 g.replay(w, new RequestFactory(run, 16, 30000, i + 7));
                 double sendSeconds = (System.nanoTime() - t0) / 1e9;
@@ -271,6 +273,7 @@ public final class ServingBench {
                 while (sample.answered() < w.size() && System.nanoTime() < end) {
                     Thread.sleep(50);
                 }
+                Optional<HostLoad.Counters> after = HostLoad.read();
                 if (i < 0) {
                     continue;
                 }
@@ -294,6 +297,17 @@ public final class ServingBench {
                             + " %.0f%% of those at or above p99 among them; p99 of the others %.2f ms%n", cs.checkpoints(),
                             100 * cs.windowShare(), CHECKPOINT_WINDOW_BEFORE_US / 1000, CHECKPOINT_WINDOW_AFTER_US / 1000,
                             100 * cs.slowShare(), cs.p99Outside());
+                }
+                if (before.isPresent() && after.isPresent()) {
+                    HostLoad h = HostLoad.between(before.get(), after.get());
+                    ObjectNode host = r.putObject("host");
+                    host.put("vm_steal_share", h.stealShare());
+                    host.put("cpu_idle_share", h.idleShare());
+                    host.put("process_cores", h.processCores());
+                    host.put("run_queue_wait_cores", h.runQueueWaitCores());
+                    host.put("wakeups_per_second", h.timeslicesPerSecond());
+                    host.put("wait_per_wakeup_ms", h.waitPerSliceMs());
+                    log.printf("    machine: %s%n", h);
                 }
                 log.printf("%soverhead at %5.0f req/s: p50 %.2f ms, p99 %.2f ms (%d of %d answered, sent at %.0f req/s)%n",
                         label, rate, sample.overheadPct(0.5), sample.overheadPct(0.99), sample.answered(), w.size(),
