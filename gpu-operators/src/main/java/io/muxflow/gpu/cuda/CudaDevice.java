@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
@@ -28,6 +29,10 @@ import jcuda.jcublas.cublasHandle;
  * per JVM; threads call {@link #makeCurrent} before touching it.
  */
 public final class CudaDevice {
+    /** The kernels of {@code kernels.cu} this device loads by name (extern "C", so the PTX names match). */
+    static final List<String> KERNELS = List.of("embed", "layernorm", "add_bias", "add_inplace", "gelu_erf",
+            "gelu_tanh", "tanh_inplace", "gather_rows", "copy_rows", "attention", "sgemm", "sgemm_nt");
+
     private static final Logger LOG = Logger.getLogger(CudaDevice.class.getName());
     private static final Map<Integer, CudaDevice> DEVICES = new ConcurrentHashMap<>();
 
@@ -50,8 +55,7 @@ public final class CudaDevice {
         cuDevicePrimaryCtxRetain(context, dev);
         cuCtxSetCurrent(context);
         CUmodule module = loadModule();
-        for (String f : new String[] {"embed", "layernorm", "add_bias", "add_inplace", "gelu_erf", "gelu_tanh",
-                "tanh_inplace", "gather_rows", "copy_rows", "attention", "sgemm", "sgemm_nt"}) {
+        for (String f : KERNELS) {
             CUfunction fn = new CUfunction();
             cuModuleGetFunction(fn, module, f);
             functions.put(f, fn);
