@@ -90,6 +90,7 @@ public final class ServingJob {
         boolean perLayer = conf.get(MuxflowOptions.SLOT_SHARING_PER_LAYER);
         boolean gpu = conf.get(MuxflowOptions.GPU_RESOURCE);
         long reportInterval = conf.get(MuxflowOptions.REPORT_INTERVAL).toMillis();
+        long reportMinChangeUs = conf.get(MuxflowOptions.REPORT_MIN_CHANGE).toNanos() / 1000;
         for (int k = 0; k < plan.numLayers(); k++) {
             SingleOutputStreamOperator<ServingRequest> stage = current
                     .partitionCustom(new CellPartitioner(), RoutingKeys.layerSlot(plan, k))
@@ -97,7 +98,7 @@ public final class ServingJob {
                     .setParallelism(plan.layer(k).length);
             SingleOutputStreamOperator<StageReport> reports = stage.getSideOutput(StageOperator.REPORTS)
                     .transform("report-coalesce-" + k, TypeInformation.of(StageReport.class),
-                            new ReportCoalescer(reportInterval))
+                            new ReportCoalescer(reportInterval, reportMinChangeUs))
                     .uid("report-coalesce-" + k).name("report-coalesce-" + k).setParallelism(plan.layer(k).length);
             if (perLayer || gpu) {
                 SlotSharingGroup.Builder ssg = SlotSharingGroup.newBuilder("layer-" + k);

@@ -94,6 +94,12 @@ public final class MuxflowOptions {
                     + "between is folded into the next (exact for the clocks, which keep the largest lag). 0 reports "
                     + "every completion that can move a clock.");
 
+    public static final ConfigOption<Duration> REPORT_MIN_CHANGE = ConfigOptions.key("muxflow.dispatch.report-min-change")
+            .durationType().defaultValue(Duration.ofMillis(1))
+            .withDescription("A stage reports a completion only when it moves the dispatcher's clock by more than this "
+                    + "past what the stage already reported, so the clocks stay within this of exact while a stage that "
+                    + "is only late by the hop to it sends almost nothing. 0 reports every change.");
+
     public static final ConfigOption<Double> EMULATED_TIME_SCALE = ConfigOptions.key("muxflow.emulated.time-scale")
             .doubleType().defaultValue(1.0)
             .withDescription("The emulated backend holds its device for the profiled latency times this.");
@@ -166,6 +172,7 @@ public final class MuxflowOptions {
                 TRANSACTION_POOL,
                 BOOTSTRAP, REQUESTS_TOPIC, RESPONSES_TOPIC, DEAD_LETTER_TOPIC, STATS_TOPIC, PLANS_TOPIC, REPORTS_TOPIC,
                 GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, FIXED_OVERHEAD, STAGE_OVERHEAD, REPORT_INTERVAL,
+                REPORT_MIN_CHANGE,
                 EMULATED_TIME_SCALE,
                 CPU_THREADS, MODEL_STORE, MAX_PARALLELISM, STATS_WINDOW, STATS_SLIDE, ADAPT, RECOMMEND_ONLY,
                 EVALUATION_INTERVAL, STABILIZATION, COOLDOWN, DEAD_BAND, HORIZON, REDEPLOY_COST, SEARCH_BUDGET, ADAPT_MEM_GB,

@@ -21,6 +21,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * of short stages thus cost one Kafka record per interval instead of one per completion; only the
  * correction's timing changes, by at most the interval.
  *
+ * <p>A report is also held back when it would move the shift by no more than a minimum change past
+ * what was sent: the dispatcher's view of a stage then stays within that amount of the exact one
+ * (lateness that keeps growing is still reported once it exceeds it), and a stage that is merely
+ * late by the hop from dispatch to stage on every request sends almost nothing. With a minimum of 0
+ * the clocks end up exactly as if every report had been sent.
+ *
  * <p>Chained to its stage operator (same subtask thread; the timer runs in the task's mailbox). What
  * it holds is not checkpointed: reports are advisory, and after a restore everything is sent afresh.
  * Metrics: {@code reportsSent} and {@code reportsFolded} (completions whose report was dropped or merged).
@@ -30,6 +36,7 @@ public final class ReportCoalescer extends AbstractStreamOperator<StageReport>
     private static final long serialVersionUID = 1L;
 
     private final long intervalMs;
+    private final long minChangeUs;
     private transient Map<Key, Slot> slots;
     private transient Counter sent;
     private transient Counter folded;
@@ -44,12 +51,19 @@ public final class ReportCoalescer extends AbstractStreamOperator<StageReport>
         boolean timerSet;
     }
 
-    /** @param intervalMs least time between two reports of one stage; 0 sends every report that can change a clock */
-    public ReportCoalescer(long intervalMs) {
+    /**
+     * @param intervalMs least time between two reports of one stage; 0 sends every report that can change a clock
+     * @param minChangeUs least amount a report must move the shift past what was sent; 0 sends every change
+     */
+    public ReportCoalescer(long intervalMs, long minChangeUs) {
         if (intervalMs < 0) {
             throw new IllegalArgumentException("report interval must be 0 or more, got " + intervalMs + " ms");
         }
+        if (minChangeUs < 0) {
+            throw new IllegalArgumentException("report minimum change must be 0 or more, got " + minChangeUs + " us");
+        }
         this.intervalMs = intervalMs;
+        this.minChangeUs = minChangeUs;
     }
 
     /** The quantity the dispatcher's shift becomes (at least) once this report is applied. */
@@ -70,9 +84,10 @@ public final class ReportCoalescer extends AbstractStreamOperator<StageReport>
         StageReport r = element.getValue();
         Slot s = slots.computeIfAbsent(new Key(r.planVersion, r.group, r.stage), k -> new Slot());
         long e = excess(r);
-        if (e <= s.maxSentExcess || (s.pending != null && e <= excess(s.pending))) {
+        boolean nothingSent = s.maxSentExcess == Long.MIN_VALUE;
+        if ((!nothingSent && e <= s.maxSentExcess + minChangeUs) || (s.pending != null && e <= excess(s.pending))) {
             folded.inc();
-            return; // cannot move the dispatcher's shift beyond what is sent or about to be
+            return; // moves the dispatcher's shift no more than the minimum past what is sent or about to be
         }
         if (s.pending != null) {
             folded.inc();

@@ -22,7 +22,12 @@ class ReportCoalescerTest {
 
     private static OneInputStreamOperatorTestHarness<StageReport, StageReport> harness(long intervalMs)
             throws Exception {
-        var h = new OneInputStreamOperatorTestHarness<>(new ReportCoalescer(intervalMs));
+        return harness(intervalMs, 0);
+    }
+
+    private static OneInputStreamOperatorTestHarness<StageReport, StageReport> harness(long intervalMs,
+            long minChangeUs) throws Exception {
+        var h = new OneInputStreamOperatorTestHarness<>(new ReportCoalescer(intervalMs, minChangeUs));
         h.open();
         return h;
     }
@@ -79,8 +84,11 @@ class ReportCoalescerTest {
         }
     }
 
-    @Test
-    void theDispatcherEndsWithTheSameClocksAsIfEveryReportHadBeenSent() throws Exception {
+    /** Clocks of a dispatcher that got every report, of one that got only what the coalescer sent, and how many it sent. */
+    private record Replay(long[] direct, long[] folded, int sent, int all) {
+    }
+
+    private static Replay replay(long intervalMs, long minChangeUs) throws Exception {
         ServingPlan plan = StageClocksTest.plan("[{\"id\": 0, \"devices\": 2, \"pp\": 2, \"models\": [\"a\"]}]");
         Random rnd = new Random(42);
         StageClocks direct = new StageClocks(plan, 0);
@@ -96,7 +104,8 @@ class ReportCoalescerTest {
                         d.predictedEndUs()[k] + rnd.nextInt(4_000) - 1_000));
             }
         }
-        try (var h = harness(5)) {
+        int sent;
+        try (var h = harness(intervalMs, minChangeUs)) {
             long t = 0;
             for (StageReport r : all) {
                 t += rnd.nextInt(2);
@@ -104,20 +113,50 @@ class ReportCoalescerTest {
                 h.processElement(new StreamRecord<>(r));
                 direct.report(r.group, r.stage, r.predictedEndUs, r.shiftAtDispatchUs, r.actualEndUs);
             }
-            h.setProcessingTime(t + 10);
-            List<StageReport> sent = h.extractOutputValues();
-            assertThat(sent.size()).isLessThan(all.size() / 2);
-            for (StageReport r : sent) {
+            h.setProcessingTime(t + intervalMs + 10);
+            List<StageReport> out = h.extractOutputValues();
+            sent = out.size();
+            for (StageReport r : out) {
                 folded.report(r.group, r.stage, r.predictedEndUs, r.shiftAtDispatchUs, r.actualEndUs);
             }
         }
+        return new Replay(new long[] {direct.clock(0, 0), direct.clock(0, 1)},
+                new long[] {folded.clock(0, 0), folded.clock(0, 1)}, sent, all.size());
+    }
+
+    @Test
+    void theDispatcherEndsWithTheSameClocksAsIfEveryReportHadBeenSent() throws Exception {
+        Replay r = replay(5, 0);
+        assertThat(r.sent()).isLessThan(r.all() / 2);
+        assertThat(r.folded()).containsExactly(r.direct());
+    }
+
+    @Test
+    void smallChangesAreHeldBackUntilTheyAddUpPastTheMinimum() throws Exception {
+        try (var h = harness(0, 100)) {
+            h.setProcessingTime(0);
+            for (long e : new long[] {10, 60, 110, 111, 150, 211, 300}) {
+                h.processElement(new StreamRecord<>(report(0, e)));
+            }
+            // 10 (the first), then only what moves the shift more than 100 past the last sent
+            assertThat(sentExcesses(h)).containsExactly(10L, 111L, 300L);
+        }
+    }
+
+    @Test
+    void withAMinimumChangeTheClocksStayWithinItOfExactOnFewerReports() throws Exception {
+        Replay exact = replay(5, 0);
+        Replay banded = replay(5, 500);
+        assertThat(banded.sent()).isLessThan(exact.sent());
         for (int k = 0; k < 2; k++) {
-            assertThat(folded.clock(0, k)).as("stage %d", k).isEqualTo(direct.clock(0, k));
+            long behind = banded.direct()[k] - banded.folded()[k];
+            assertThat(behind).as("stage %d is behind the exact clock by", k).isBetween(0L, 500L);
         }
     }
 
     @Test
     void aNegativeIntervalIsRefused() {
-        assertThatThrownBy(() -> new ReportCoalescer(-1)).hasMessageContaining("report interval");
+        assertThatThrownBy(() -> new ReportCoalescer(-1, 0)).hasMessageContaining("report interval");
+        assertThatThrownBy(() -> new ReportCoalescer(5, -1)).hasMessageContaining("minimum change");
     }
 }
