@@ -135,12 +135,13 @@ public final class BenchCommand implements Runnable {
         boolean kafkaFloor;
 
         @Option(names = "--set", paramLabel = "KEY=VALUE",
-                description = "With --overhead-only: a job configuration option (muxflow.* or Flink), repeatable; "
+                description = "With --overhead-only or --fidelity-only: a job configuration option (muxflow.* or Flink), repeatable; "
                         + "e.g. --set muxflow.sink.delivery=at-least-once.")
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
         @Option(names = "--warmup-seconds", defaultValue = "" + io.muxflow.job.bench.ServingBench.DEFAULT_WARMUP_SECONDS,
-                description = "Unmeasured load before the overhead rates, on the same deployment (default: ${DEFAULT-VALUE}).")
+                description = "Unmeasured load before the overhead rates, on the same deployment, and with --fidelity-only "
+                        + "before the fidelity run (default: ${DEFAULT-VALUE}).")
         double warmupSeconds;
 
         @Option(names = "--warmup-rate", defaultValue = "" + io.muxflow.job.bench.ServingBench.DEFAULT_WARMUP_RATE,
@@ -169,7 +170,7 @@ public final class BenchCommand implements Runnable {
                     bench.trace(csv);
                 }
                 var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs, adapt, settings, kafkaFloor)
-                        : fidelityOnly ? bench.fidelityOnly() : bench.run(results.dir, seconds);
+                        : fidelityOnly ? bench.fidelityOnly(settings) : bench.run(results.dir, seconds);
                 results.print(root);
             }
             return 0;
