@@ -1,5 +1,6 @@
 package io.muxflow.job.bench;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +111,16 @@ public record HostLoad(double seconds, double stealShare, double idleShare, doub
     /** Mean run-queue wait per timeslice in ms: what one wake-up cost on average. */
     public double waitPerSliceMs() {
         return timeslicesPerSecond > 0 ? runQueueWaitCores * 1000 / timeslicesPerSecond : Double.NaN;
+    }
+
+    /** Writes the figures as the bench's JSON {@code host} fields. */
+    public void writeTo(ObjectNode o) {
+        o.put("vm_steal_share", stealShare);
+        o.put("cpu_idle_share", idleShare);
+        o.put("process_cores", processCores);
+        o.put("run_queue_wait_cores", runQueueWaitCores);
+        o.put("wakeups_per_second", timeslicesPerSecond);
+        o.put("wait_per_wakeup_ms", waitPerSliceMs());
     }
 
     @Override

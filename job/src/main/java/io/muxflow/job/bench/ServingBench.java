@@ -300,13 +300,7 @@ public final class ServingBench {
                 }
                 if (before.isPresent() && after.isPresent()) {
                     HostLoad h = HostLoad.between(before.get(), after.get());
-                    ObjectNode host = r.putObject("host");
-                    host.put("vm_steal_share", h.stealShare());
-                    host.put("cpu_idle_share", h.idleShare());
-                    host.put("process_cores", h.processCores());
-                    host.put("run_queue_wait_cores", h.runQueueWaitCores());
-                    host.put("wakeups_per_second", h.timeslicesPerSecond());
-                    host.put("wait_per_wakeup_ms", h.waitPerSliceMs());
+                    h.writeTo(r.putObject("host"));
                     log.printf("    machine: %s%n", h);
                 }
                 log.printf("%soverhead at %5.0f req/s: p50 %.2f ms, p99 %.2f ms (%d of %d answered, sent at %.0f req/s)%n",

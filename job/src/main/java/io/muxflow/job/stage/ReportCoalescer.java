@@ -10,7 +10,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Sends a stage's completion reports to the dispatcher at most once per interval per (plan, group,
- * stage), without changing what the dispatcher's clocks end up as.
+ * stage), without changing what the dispatcher's clocks end up as (with a minimum change of 0; with a
+ * minimum, they end up within it).
  *
  * <p>Why it is exact: {@link io.muxflow.job.dispatch.StageClocks#report} moves a stage's shift to a
  * report's excess {@code actual end - predicted end + shift at dispatch} when that is larger, and the
