@@ -102,6 +102,12 @@ public final class KafkaServingIO implements ServingIO {
     }
 
     @Override
+    public Sink<Reply> stageResponses(int layer) {
+        return deliverySink(Serializers.replies(conf.get(MuxflowOptions.RESPONSES_TOPIC)),
+                "muxflow-responses-layer-" + layer);
+    }
+
+    @Override
     public Sink<DeadLetterRecord> deadLetters() {
         return deliverySink(Serializers.deadLetters(conf.get(MuxflowOptions.DEAD_LETTER_TOPIC)), "muxflow-dead-letter");
     }

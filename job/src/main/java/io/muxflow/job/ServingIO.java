@@ -16,6 +16,12 @@ public interface ServingIO {
 
     Sink<Reply> responses();
 
+    /**
+     * A responses sink of its own for stage layer {@code layer} (used with
+     * {@code muxflow.sink.responses-per-stage}): same topic, distinct transactional ids.
+     */
+    Sink<Reply> stageResponses(int layer);
+
     Sink<DeadLetterRecord> deadLetters();
 
     Source<StageReport, ?, ?> reportsIn();

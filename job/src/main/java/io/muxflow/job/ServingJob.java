@@ -35,9 +35,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <pre>
  * requests-source -> validate -> dispatch (one subtask per cell) -> stage-layer-0 -> ... -> stage-layer-(D-1)
  *                       |            |                                  |  (replies, reports)
- *                       +------------+------------ replies ------------+--> egress-metrics -> responses-sink
- *                   dead-letter-sink             reports-source <- reports-sink <- report-coalesce-k
+ *                       +------------+-- replies --> egress-metrics -> responses-sink
+ *                   dead-letter-sink                                    +--> egress-metrics-k -> responses-sink-k
+ *                                                                       |    (chained to stage-layer-k)
+ *                                                reports-source <- reports-sink <- report-coalesce-k
  * </pre>
+ *
+ * With {@code muxflow.sink.responses-per-stage} off the stages' replies go to the shared
+ * egress-metrics too.
  *
  * Every operator has a stable uid; each stage layer gets its own slot sharing group (optionally
  * asking for one GPU) and one subtask per group deep enough, reached by a partitioner that maps the
@@ -91,6 +96,8 @@ public final class ServingJob {
         boolean gpu = conf.get(MuxflowOptions.GPU_RESOURCE);
         long reportInterval = conf.get(MuxflowOptions.REPORT_INTERVAL).toMillis();
         long reportMinChangeUs = conf.get(MuxflowOptions.REPORT_MIN_CHANGE).toNanos() / 1000;
+        boolean responsesPerStage = conf.get(MuxflowOptions.RESPONSES_PER_STAGE);
+        List<SingleOutputStreamOperator<Reply>> answeredByStages = new ArrayList<>();
         for (int k = 0; k < plan.numLayers(); k++) {
             SingleOutputStreamOperator<ServingRequest> stage = current
                     .partitionCustom(new CellPartitioner(), RoutingKeys.layerSlot(plan, k))
@@ -100,16 +107,22 @@ public final class ServingJob {
                     .transform("report-coalesce-" + k, TypeInformation.of(StageReport.class),
                             new ReportCoalescer(reportInterval, reportMinChangeUs))
                     .uid("report-coalesce-" + k).name("report-coalesce-" + k).setParallelism(plan.layer(k).length);
+            SlotSharingGroup layerGroup = null;
             if (perLayer || gpu) {
                 SlotSharingGroup.Builder ssg = SlotSharingGroup.newBuilder("layer-" + k);
                 if (gpu) {
                     ssg.setCpuCores(1.0).setTaskHeapMemoryMB(512).setExternalResource("gpu", 1.0);
                 }
-                SlotSharingGroup layerGroup = ssg.build();
+                layerGroup = ssg.build();
                 stage.slotSharingGroup(layerGroup);
                 reports.slotSharingGroup(layerGroup); // same group, so it chains to the stage
             }
-            replies.add(stage.getSideOutput(StageOperator.REPLIES));
+            if (responsesPerStage) {
+                answeredByStages.add(stageEgress(stage.getSideOutput(StageOperator.REPLIES), k,
+                        plan.layer(k).length, layerGroup, io));
+            } else {
+                replies.add(stage.getSideOutput(StageOperator.REPLIES));
+            }
             reportsOut.add(reports);
             current = stage;
         }
@@ -127,24 +140,53 @@ public final class ServingJob {
         SingleOutputStreamOperator<Reply> egress = all.process(new ResponseMetricsOperator()).uid("egress-metrics")
                 .name("egress-metrics").setParallelism(1);
         egress.sinkTo(io.responses()).uid("responses-sink").name("responses-sink").setParallelism(1);
-        adaptation(valid, egress, spec, io);
+        // Outcomes are taken where each reply is answered (chained there), so that only the batched
+        // side-stream edge crosses tasks: a union first would flush to its own task per reply.
+        DataStream<OutcomeEvent> outcomes = outcomes(egress, "");
+        for (int k = 0; k < answeredByStages.size(); k++) {
+            outcomes = outcomes.union(outcomes(answeredByStages.get(k), "-" + k));
+        }
+        adaptation(valid, outcomes, spec, io);
+    }
+
+    /** The side stream's view of answered replies, chained to the operator that answered them. */
+    private static DataStream<OutcomeEvent> outcomes(SingleOutputStreamOperator<Reply> answered, String uidSuffix) {
+        int parallelism = answered.getParallelism();
+        return answered.filter(r -> r.model != null && !r.model.isEmpty() && r.clientSendUs > 0)
+                .uid("outcome-filter" + uidSuffix).name("outcome-filter" + uidSuffix).setParallelism(parallelism)
+                .map(r -> new OutcomeEvent(r.model, r.clientSendUs, r.status.equals("OK") && r.finishedUs <= r.deadlineUs))
+                .returns(OutcomeEvent.class).uid("outcome-events" + uidSuffix).name("outcome-events" + uidSuffix)
+                .setParallelism(parallelism).setBufferTimeout(SIDE_STREAM_BUFFER_TIMEOUT_MS);
+    }
+
+    /**
+     * Metrics and a responses sink chained to stage layer {@code k} (same parallelism, forward, same
+     * slot sharing group): a reply leaves from the stage's own thread instead of crossing to the
+     * shared responses task.
+     */
+    private static SingleOutputStreamOperator<Reply> stageEgress(DataStream<Reply> stageReplies, int k, int parallelism,
+            SlotSharingGroup layerGroup, ServingIO io) {
+        SingleOutputStreamOperator<Reply> metered = stageReplies.process(new ResponseMetricsOperator())
+                .uid("egress-metrics-" + k).name("egress-metrics-" + k).setParallelism(parallelism);
+        var sink = metered.sinkTo(io.stageResponses(k)).uid("responses-sink-" + k).name("responses-sink-" + k)
+                .setParallelism(parallelism);
+        if (layerGroup != null) {
+            metered.slotSharingGroup(layerGroup);
+            sink.slotSharingGroup(layerGroup);
+        }
+        return metered;
     }
 
     /**
      * The side stream: arrivals and outcomes -> per-model statistics (to the stats topic) -> the
      * re-planner (parallelism 1), whose decisions go to the plans topic.
      */
-    private static void adaptation(DataStream<ServingRequest> valid, DataStream<Reply> replies, JobSpec spec, ServingIO io) {
+    private static void adaptation(DataStream<ServingRequest> valid, DataStream<OutcomeEvent> outcomes, JobSpec spec,
+            ServingIO io) {
         AdaptSpec a = spec.adapt();
         DataStream<ArrivalEvent> arrivals = valid
                 .map(r -> new ArrivalEvent(r.model, r.clientSendUs, r.deadlineUs - r.clientSendUs))
                 .returns(ArrivalEvent.class).uid("arrival-events").name("arrival-events")
-                .setBufferTimeout(SIDE_STREAM_BUFFER_TIMEOUT_MS);
-        DataStream<OutcomeEvent> outcomes = replies
-                .filter(r -> r.model != null && !r.model.isEmpty() && r.clientSendUs > 0)
-                .uid("outcome-filter").name("outcome-filter")
-                .map(r -> new OutcomeEvent(r.model, r.clientSendUs, r.status.equals("OK") && r.finishedUs <= r.deadlineUs))
-                .returns(OutcomeEvent.class).uid("outcome-events").name("outcome-events")
                 .setBufferTimeout(SIDE_STREAM_BUFFER_TIMEOUT_MS);
         SingleOutputStreamOperator<ModelStatsEvent> stats = arrivals.keyBy(e -> e.model)
                 .connect(outcomes.keyBy(e -> e.model))

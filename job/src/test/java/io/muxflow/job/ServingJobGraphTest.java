@@ -73,6 +73,7 @@ class ServingJobGraphTest {
     void everyHopOfTheRequestPathUsesTheConfiguredBufferTimeout() {
         Configuration conf = new Configuration();
         conf.set(MuxflowOptions.BUFFER_TIMEOUT, Duration.ofMillis(3));
+        conf.set(MuxflowOptions.RESPONSES_PER_STAGE, false); // so that the stages' replies cross to egress
         StreamGraph g = graph(conf);
         for (String[] hop : new String[][] {{"validate", "dispatch"}, {"dispatch", "stage-layer-0"},
                 {"stage-layer-0", "stage-layer-1"}, {"stage-layer-1", "egress-metrics"}, {"dispatch", "egress-metrics"}}) {
@@ -110,5 +111,35 @@ class ServingJobGraphTest {
             assertThat(tasks).as(coalesce + " chained to its stage (its timers run on the stage's thread)")
                     .anyMatch(t -> t.contains(stage) && t.contains(coalesce));
         }
+    }
+
+    @Test
+    void responsesPerStageChainMetricsAndSinkToEachStage() {
+        StreamGraph g = graph(new Configuration()); // the default
+        List<String> tasks = taskNames(g);
+        for (int layer = 0; layer < 2; layer++) {
+            int k = layer;
+            String stage = "stage-layer-" + k;
+            String sink = "responses-sink-" + k;
+            assertThat(byName(g).get("egress-metrics-" + k).getTransformationUID()).isEqualTo("egress-metrics-" + k);
+            assertThat(tasks).as(sink + " (writer and committer), its metrics and outcomes in " + stage + "'s task")
+                    .anyMatch(t -> t.contains(stage) && t.contains("egress-metrics-" + k) && t.contains("outcome-events-" + k)
+                            && t.contains(sink + ": Writer") && t.contains(sink + ": Committer"));
+            assertThat(timeout(g, "outcome-events-" + k, "arrival-stats")).isEqualTo(ServingJob.SIDE_STREAM_BUFFER_TIMEOUT_MS);
+            assertThat(byName(g).get(stage).getOutEdges()).as(stage + " no longer feeds the shared egress")
+                    .noneMatch(e -> e.getTargetId() == byName(g).get("egress-metrics").getId());
+        }
+        // validation and dispatch replies still leave through the shared responses task
+        assertThat(timeout(g, "dispatch", "egress-metrics")).isZero();
+        assertThat(byName(g)).containsKey("responses-sink: Writer");
+    }
+
+    @Test
+    void withoutResponsesPerStageTheSharedResponsesTaskAnswersEverything() {
+        Configuration conf = new Configuration();
+        conf.set(MuxflowOptions.RESPONSES_PER_STAGE, false);
+        StreamGraph g = graph(conf);
+        assertThat(byName(g)).doesNotContainKey("egress-metrics-0");
+        assertThat(timeout(g, "stage-layer-0", "egress-metrics")).isZero();
     }
 }

@@ -46,6 +46,14 @@ public final class MuxflowOptions {
             .withDescription("Exactly-once delivery: transactional producers per sink subtask, kept ready so that a "
                     + "checkpoint starts the next transaction without a broker round trip (2 to 64).");
 
+    public static final ConfigOption<Boolean> RESPONSES_PER_STAGE = ConfigOptions.key("muxflow.sink.responses-per-stage")
+            .booleanType().defaultValue(true)
+            .withDescription("Write each stage layer's responses with a responses sink chained to that layer's task: "
+                    + "one thread hop less per request, and no single task every response passes through. The shared "
+                    + "responses task then answers only validation and dispatch replies. Costs one transactional "
+                    + "producer pool per stage (an empty transaction is never committed). false: every response "
+                    + "goes through the shared task.");
+
     public static final ConfigOption<String> BOOTSTRAP = ConfigOptions.key("muxflow.kafka.bootstrap-servers")
             .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
 
@@ -169,7 +177,7 @@ public final class MuxflowOptions {
     /** All options, for documentation and the completeness test. */
     public static List<ConfigOption<?>> all() {
         return List.of(BACKEND, GPU_RESOURCE, SLOT_SHARING_PER_LAYER, BUFFER_TIMEOUT, CHECKPOINT_INTERVAL, DELIVERY,
-                TRANSACTION_POOL,
+                TRANSACTION_POOL, RESPONSES_PER_STAGE,
                 BOOTSTRAP, REQUESTS_TOPIC, RESPONSES_TOPIC, DEAD_LETTER_TOPIC, STATS_TOPIC, PLANS_TOPIC, REPORTS_TOPIC,
                 GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, FIXED_OVERHEAD, STAGE_OVERHEAD, REPORT_INTERVAL,
                 REPORT_MIN_CHANGE,
