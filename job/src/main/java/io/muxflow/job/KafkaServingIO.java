@@ -98,13 +98,16 @@ public final class KafkaServingIO implements ServingIO {
 
     @Override
     public Sink<Reply> responses() {
-        return deliverySink(Serializers.replies(conf.get(MuxflowOptions.RESPONSES_TOPIC)), "muxflow-responses");
+        return responsesSink("muxflow-responses");
     }
 
     @Override
     public Sink<Reply> stageResponses(int layer) {
-        return deliverySink(Serializers.replies(conf.get(MuxflowOptions.RESPONSES_TOPIC)),
-                "muxflow-responses-layer-" + layer);
+        return responsesSink("muxflow-responses-layer-" + layer);
+    }
+
+    private Sink<Reply> responsesSink(String transactionalIdPrefix) {
+        return deliverySink(Serializers.replies(conf.get(MuxflowOptions.RESPONSES_TOPIC)), transactionalIdPrefix);
     }
 
     @Override

@@ -3,12 +3,9 @@ package io.muxflow.gpu.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,37 +31,16 @@ class KernelsOnHostTest {
         Files.writeString(dir.resolve("kernels_host.cu"), hosted, StandardCharsets.UTF_8);
 
         Path exe = dir.resolve("kernels_on_host");
-        String compiled = run(dir, 180, "g++", "-std=c++20", "-O2", "-pthread", "-I" + HARNESS.toAbsolutePath(),
+        String compiled = ExternalTool.run(dir, 180, "g++", "-std=c++20", "-O2", "-pthread", "-I" + HARNESS.toAbsolutePath(),
                 "-I" + dir, "-o", exe.toString(), HARNESS.resolve("kernels_on_host.cpp").toAbsolutePath().toString());
         assertThat(Files.isExecutable(exe)).as("g++ built the harness; it said:%n%s", compiled).isTrue();
 
-        String out = run(dir, 120, exe.toString());
+        // a kernel waiting at a barrier some threads never reach would hang: the timeout catches it
+        String out = ExternalTool.run(dir, 120, exe.toString());
         for (String kernel : CudaDevice.KERNELS) {
             assertThat(out).as("%s checked; the harness said:%n%s", kernel, out)
                     .containsPattern(Pattern.compile("(?m)^ok " + Pattern.quote(kernel) + "( |$)"));
         }
         assertThat(out).doesNotContain("FAIL").contains("all kernels ok");
-    }
-
-    /** Runs a command; returns its output, or skips the test where the program is not installed. */
-    private static String run(Path dir, int timeoutSeconds, String... command) throws Exception {
-        Path log = dir.resolve(Path.of(command[0]).getFileName() + ".log");
-        Process p;
-        try {
-            p = new ProcessBuilder(List.of(command)).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-        } catch (IOException e) {
-            assumeTrue(false, command[0] + " is not installed");
-            throw e;
-        }
-        boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-        if (!done) {
-            p.destroyForcibly();
-        }
-        String out = Files.readString(log);
-        assertThat(done).as("%s finished within %d s (a kernel waiting at a barrier some threads never reach "
-                + "would hang here); output:%n%s", command[0], timeoutSeconds, out).isTrue();
-        assertThat(p.exitValue()).as("%s exit status; output:%n%s", command[0], out).isZero();
-        return out;
     }
 }

@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -45,18 +44,8 @@ class KernelsPtxTest {
     void ptxAssemblesForTheTargetArchitectures(String arch, @TempDir Path dir) throws Exception {
         String ptx = ptx();
         Path src = Files.writeString(dir.resolve("kernels.ptx"), ptx, StandardCharsets.US_ASCII);
-        Path log = dir.resolve("ptxas.log");
-        Process p;
-        try {
-            p = new ProcessBuilder("ptxas", "-arch=" + arch, "-v", "-o", dir.resolve("k.cubin").toString(),
-                    src.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        } catch (java.io.IOException e) {
-            assumeTrue(false, "ptxas is not on the PATH");
-            return;
-        }
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("ptxas finished").isTrue();
-        String out = Files.readString(log);
-        assertThat(p.exitValue()).as("ptxas exit status; its output:%n%s", out).isZero();
+        String out = ExternalTool.run(dir, 60, "ptxas", "-arch=" + arch, "-v", "-o", dir.resolve("k.cubin").toString(),
+                src.toString());
         for (String kernel : CudaDevice.KERNELS) {
             assertThat(out).as("ptxas compiled %s", kernel).contains("Compiling entry function '" + kernel + "'");
         }
