@@ -28,6 +28,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final Encoding encoding;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong sent = new AtomicLong();
+    private volatile DoubleSeries lagMs = new DoubleSeries();
     private Thread thread;
 
     public LoadGenerator(String bootstrap, String topic, RequestFactory factory, Encoding encoding, Properties extra) {
@@ -46,10 +47,26 @@ public final class LoadGenerator implements AutoCloseable {
         return sent.get();
     }
 
-    private void send(RequestFactory f, String model, long sloUs) {
-        InferenceRequest r = f.next(model, Clocks.nowUs(), sloUs);
+    /**
+     * How late each send of the last {@link #replay} was against its scheduled time, in ms (the
+     * latencies already include it: requests carry their scheduled time).
+     */
+    public DoubleSeries lastLagMs() {
+        return lagMs;
+    }
+
+    /**
+     * Sends one request stamped with the time it was due, not the time this thread got to it, so that
+     * a stall of this process (which also hosts the broker and the job in local runs and benchmarks)
+     * counts against the latency as it would for a client elsewhere, instead of delaying the sends
+     * and hiding itself ("coordinated omission"). Returns how late the send was, in ns.
+     */
+    private long send(RequestFactory f, String model, long sloUs, long dueNanos) {
+        long lateNanos = Math.max(0, System.nanoTime() - dueNanos);
+        InferenceRequest r = f.next(model, Clocks.nowUs() - lateNanos / 1000, sloUs);
         producer.send(new ProducerRecord<>(topic, model.getBytes(), Codecs.REQUEST.encode(r, encoding)));
         sent.incrementAndGet();
+        return lateNanos;
     }
 
     private static void sleepUntil(long nanoTime) {
@@ -66,12 +83,15 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** {@link #replay(Workload)} with the requests made by {@code f} (another run's ids) on this producer. */
     public void replay(Workload w, RequestFactory f) {
+        DoubleSeries lag = new DoubleSeries(w.size());
+        lagMs = lag;
         long start = System.nanoTime();
         double first = w.isEmpty() ? 0 : w.arrival(0);
         for (int i = 0; i < w.size() && running.get(); i++) {
-            sleepUntil(start + (long) ((w.arrival(i) - first) * 1e9));
+            long due = start + (long) ((w.arrival(i) - first) * 1e9);
+            sleepUntil(due);
             double slo = w.slo(i);
-            send(f, w.model(i), Double.isNaN(slo) ? 10_000_000L : (long) (slo * 1e6));
+            lag.add(send(f, w.model(i), Double.isNaN(slo) ? 10_000_000L : (long) (slo * 1e6), due) / 1e6);
         }
         producer.flush();
     }
@@ -107,7 +127,7 @@ public final class LoadGenerator implements AutoCloseable {
                 }
                 Stream st = s.get(k);
                 if (st.rate() > 0) {
-                    send(factory, st.model(), st.sloUs());
+                    send(factory, st.model(), st.sloUs(), next[k]);
                 }
                 next[k] += gapNanos(st, rng);
             }
