@@ -6,6 +6,7 @@ import io.muxflow.job.JobGraphs;
 import io.muxflow.job.KafkaServingIO;
 import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.loadgen.DoubleSeries;
 import io.muxflow.job.loadgen.LoadGenerator;
 import io.muxflow.job.loadgen.RequestFactory;
 import io.muxflow.job.loadgen.ResponseCollector;
@@ -34,6 +35,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -57,6 +59,7 @@ public final class ServingBench {
     private final ProfileDatabase published;
     private double warmupSeconds = DEFAULT_WARMUP_SECONDS;
     private double warmupRate = DEFAULT_WARMUP_RATE;
+    private String cpuLatencyQos = "not asked for";
     private PrintWriter trace;
 
     /**
@@ -86,6 +89,12 @@ public final class ServingBench {
     }
 
     /** Load before the measured overhead rates (same deployment, not measured). */
+    /** What the process holds of Linux's CPU latency QoS while measuring, recorded with each rate's host load. */
+    public ServingBench cpuLatencyQos(String detail) {
+        this.cpuLatencyQos = detail;
+        return this;
+    }
+
     public ServingBench warmup(double seconds, double rate) {
         if (!(seconds >= 0) || !(rate > 0)) {
             throw new io.muxflow.planner.InvalidInputException("warm-up needs seconds >= 0 and a rate > 0, got " + seconds + " s at " + rate);
@@ -282,7 +291,14 @@ public final class ServingBench {
                 r.put("sent", w.size());
                 r.put("achieved_send_rate", w.size() / sendSeconds);
                 sample.write(r);
+                double[] lag = g.lastLagMs().toArray();
+                Arrays.sort(lag);
+                ObjectNode lagNode = r.putObject("client_send_lag_ms");
+                lagNode.put("p99", DoubleSeries.nearestRank(lag, 0.99));
+                lagNode.put("max", lag[lag.length - 1]);
                 log.printf("    p50/p99 ms: %s%n", sample.breakdown());
+                log.printf("    client sends late against their schedule (counted in the latencies): p99 %.2f ms, max %.2f ms%n",
+                        DoubleSeries.nearestRank(lag, 0.99), lag[lag.length - 1]);
                 long[] triggers = d.checkpointTriggersUs();
                 if (triggers.length > 0) {
                     CheckpointShare cs = sample.checkpointShare(triggers, CHECKPOINT_WINDOW_BEFORE_US,
@@ -300,7 +316,9 @@ public final class ServingBench {
                 }
                 if (before.isPresent() && after.isPresent()) {
                     HostLoad h = HostLoad.between(before.get(), after.get());
-                    h.writeTo(r.putObject("host"));
+                    ObjectNode host = r.putObject("host");
+                    h.writeTo(host);
+                    host.put("cpu_latency_qos", cpuLatencyQos);
                     log.printf("    machine: %s%n", h);
                 }
                 log.printf("%soverhead at %5.0f req/s: p50 %.2f ms, p99 %.2f ms (%d of %d answered, sent at %.0f req/s)%n",

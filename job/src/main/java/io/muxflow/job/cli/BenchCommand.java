@@ -152,6 +152,9 @@ public final class BenchCommand implements Runnable {
                 description = "Write each overhead response's timestamps (microseconds) to this CSV file.")
         Path trace;
 
+        @Mixin
+        CpuLatencyOption cpuLatency;
+
         @Override
         public Integer call() throws Exception {
             if (!(seconds > 0)) {
@@ -162,8 +165,15 @@ public final class BenchCommand implements Runnable {
                     throw new io.muxflow.planner.InvalidInputException("--overhead-only rates must be > 0, got " + r);
                 }
             }
+            try (var qos = cpuLatency.hold()) {
+                results.log().println("CPU latency QoS: " + qos.detail());
+                return run(qos.detail());
+            }
+        }
+
+        private int run(String cpuLatencyQos) throws Exception {
             var bench = new io.muxflow.job.bench.ServingBench(published.load(), results.log())
-                    .warmup(warmupSeconds, warmupRate);
+                    .warmup(warmupSeconds, warmupRate).cpuLatencyQos(cpuLatencyQos);
             try (java.io.PrintWriter csv = trace == null ? null
                     : new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(trace))) {
                 if (csv != null) {

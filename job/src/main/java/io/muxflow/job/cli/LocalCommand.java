@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,6 +20,9 @@ import picocli.CommandLine.Spec;
 public final class LocalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    CpuLatencyOption cpuLatency;
 
     @Option(names = "--backend", defaultValue = "cpu",
             description = "cpu (small transformers measured on this machine) or emulated (devices held for profiled "
@@ -94,6 +98,13 @@ public final class LocalCommand implements Callable<Integer> {
                 rate != null ? rate : emulated ? 20 : 30, cv, sloScale != null ? sloScale : emulated ? 5 : 25, uiPort,
                 prometheusPort, seq, durationS, summaryS, seed, !noAdapt, recommendOnly, shiftAt);
         var out = spec.commandLine().getOut();
+        try (var qos = cpuLatency.hold()) {
+            out.println("CPU latency QoS: " + qos.detail());
+            return run(o, out);
+        }
+    }
+
+    private int run(LocalStack.Options o, java.io.PrintWriter out) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
         LocalStack stack = new LocalStack(o, out);

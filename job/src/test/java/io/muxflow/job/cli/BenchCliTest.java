@@ -33,5 +33,10 @@ class BenchCliTest {
         r = serving("--set", "no-equals-sign", "--overhead-only", "200");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("no-equals-sign");
+        for (String bad : new String[] {"soon", "-5us", "5 parsecs"}) {
+            r = serving("--overhead-only", "200", "--cpu-latency-qos", bad);
+            assertThat(r.exitCode()).as(bad).isEqualTo(2);
+            assertThat(r.err()).contains("--cpu-latency-qos").contains(bad);
+        }
     }
 }

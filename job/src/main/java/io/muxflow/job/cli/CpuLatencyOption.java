@@ -1,0 +1,42 @@
+package io.muxflow.job.cli;
+
+import io.muxflow.job.host.CpuLatencyQos;
+import io.muxflow.planner.InvalidInputException;
+import java.time.Duration;
+import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --cpu-latency-qos} of the commands that run the whole stack in their own process
+ * ({@code local}, {@code bench serving}): the broker, Flink and the clients there pass each request
+ * through about 20 thread wake-ups, and on a VM that halts idle vCPUs each wake-up onto one costs
+ * ~0.1 ms (see {@link CpuLatencyQos}).
+ */
+final class CpuLatencyOption {
+    @Option(names = "--cpu-latency-qos", paramLabel = "DURATION|off", defaultValue = "0us",
+            description = "While running, ask Linux to keep idle CPUs within this wake-up latency "
+                    + "(/dev/cpu_dma_latency; 0us: idle CPUs poll, which costs power). Needs root; otherwise one log "
+                    + "line says it is not held. 'off' leaves the kernel's default (default: ${DEFAULT-VALUE}).")
+    String value;
+
+    /** Holds the request for as long as the returned hold is open; 'off' holds nothing. */
+    CpuLatencyQos.Hold hold() {
+        if (value.trim().equalsIgnoreCase("off")) {
+            return CpuLatencyQos.Hold.none("off (--cpu-latency-qos off)");
+        }
+        Duration limit;
+        try {
+            String v = value.trim();
+            // Flink's parser knows µs and micros but not the ASCII "us" everyone types
+            limit = TimeUtils.parseDuration(v.endsWith("us") && !v.endsWith("micros")
+                    ? v.substring(0, v.length() - 2) + "micros" : v);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--cpu-latency-qos must be a duration such as 0us or 50us, or off; got '"
+                    + value + "'");
+        }
+        if (limit.isNegative()) { // parseDuration takes no sign today; the kernel would refuse one
+            throw new InvalidInputException("--cpu-latency-qos cannot be negative, got '" + value + "'");
+        }
+        return CpuLatencyQos.acquire(limit);
+    }
+}
