@@ -88,13 +88,13 @@ public final class ServingBench {
         return this;
     }
 
-    /** Load before the measured overhead rates (same deployment, not measured). */
     /** What the process holds of Linux's CPU latency QoS while measuring, recorded with each rate's host load. */
     public ServingBench cpuLatencyQos(String detail) {
         this.cpuLatencyQos = detail;
         return this;
     }
 
+    /** Load before the measured overhead rates (same deployment, not measured). */
     public ServingBench warmup(double seconds, double rate) {
         if (!(seconds >= 0) || !(rate > 0)) {
             throw new io.muxflow.planner.InvalidInputException("warm-up needs seconds >= 0 and a rate > 0, got " + seconds + " s at " + rate);
@@ -293,12 +293,12 @@ public final class ServingBench {
                 sample.write(r);
                 double[] lag = g.lastLagMs().toArray();
                 Arrays.sort(lag);
-                ObjectNode lagNode = r.putObject("client_send_lag_ms");
-                lagNode.put("p99", DoubleSeries.nearestRank(lag, 0.99));
-                lagNode.put("max", lag[lag.length - 1]);
+                double lagP99 = DoubleSeries.nearestRank(lag, 0.99);
+                double lagMax = lag[lag.length - 1];
+                r.putObject("client_send_lag_ms").put("p99", lagP99).put("max", lagMax);
                 log.printf("    p50/p99 ms: %s%n", sample.breakdown());
                 log.printf("    client sends late against their schedule (counted in the latencies): p99 %.2f ms, max %.2f ms%n",
-                        DoubleSeries.nearestRank(lag, 0.99), lag[lag.length - 1]);
+                        lagP99, lagMax);
                 long[] triggers = d.checkpointTriggersUs();
                 if (triggers.length > 0) {
                     CheckpointShare cs = sample.checkpointShare(triggers, CHECKPOINT_WINDOW_BEFORE_US,

@@ -165,8 +165,7 @@ public final class BenchCommand implements Runnable {
                     throw new io.muxflow.planner.InvalidInputException("--overhead-only rates must be > 0, got " + r);
                 }
             }
-            try (var qos = cpuLatency.hold()) {
-                results.log().println("CPU latency QoS: " + qos.detail());
+            try (var qos = cpuLatency.hold(results.log())) {
                 return run(qos.detail());
             }
         }

@@ -2,6 +2,7 @@ package io.muxflow.job.cli;
 
 import io.muxflow.job.host.CpuLatencyQos;
 import io.muxflow.planner.InvalidInputException;
+import java.io.PrintWriter;
 import java.time.Duration;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Option;
@@ -19,24 +20,26 @@ final class CpuLatencyOption {
                     + "line says it is not held. 'off' leaves the kernel's default (default: ${DEFAULT-VALUE}).")
     String value;
 
-    /** Holds the request for as long as the returned hold is open; 'off' holds nothing. */
-    CpuLatencyQos.Hold hold() {
-        if (value.trim().equalsIgnoreCase("off")) {
-            return CpuLatencyQos.Hold.none("off (--cpu-latency-qos off)");
-        }
-        Duration limit;
+    /**
+     * Holds the request for as long as the returned hold is open ('off' holds nothing) and says on
+     * {@code report} what is held.
+     */
+    CpuLatencyQos.Hold hold(PrintWriter report) {
+        CpuLatencyQos.Hold h = value.trim().equalsIgnoreCase("off")
+                ? CpuLatencyQos.Hold.none("off (--cpu-latency-qos off)") : CpuLatencyQos.acquire(limit());
+        report.println("CPU latency QoS: " + h.detail());
+        return h;
+    }
+
+    private Duration limit() {
+        String v = value.trim();
         try {
-            String v = value.trim();
-            // Flink's parser knows µs and micros but not the ASCII "us" everyone types
-            limit = TimeUtils.parseDuration(v.endsWith("us") && !v.endsWith("micros")
+            // Flink's parser knows µs and micros but not the ASCII "us" everyone types; it takes no sign
+            return TimeUtils.parseDuration(v.endsWith("us") && !v.endsWith("micros")
                     ? v.substring(0, v.length() - 2) + "micros" : v);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("--cpu-latency-qos must be a duration such as 0us or 50us, or off; got '"
                     + value + "'");
         }
-        if (limit.isNegative()) { // parseDuration takes no sign today; the kernel would refuse one
-            throw new InvalidInputException("--cpu-latency-qos cannot be negative, got '" + value + "'");
-        }
-        return CpuLatencyQos.acquire(limit);
     }
 }

@@ -98,8 +98,7 @@ public final class LocalCommand implements Callable<Integer> {
                 rate != null ? rate : emulated ? 20 : 30, cv, sloScale != null ? sloScale : emulated ? 5 : 25, uiPort,
                 prometheusPort, seq, durationS, summaryS, seed, !noAdapt, recommendOnly, shiftAt);
         var out = spec.commandLine().getOut();
-        try (var qos = cpuLatency.hold()) {
-            out.println("CPU latency QoS: " + qos.detail());
+        try (var qos = cpuLatency.hold(out)) {
             return run(o, out);
         }
     }

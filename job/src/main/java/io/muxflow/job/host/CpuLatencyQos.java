@@ -86,7 +86,7 @@ public final class CpuLatencyQos {
         int us = (int) Math.min(Integer.MAX_VALUE, limit.toNanos() / 1000);
         boolean first = channel == null;
         try {
-            if (channel == null) {
+            if (first) {
                 channel = FileChannel.open(device, StandardOpenOption.WRITE);
                 write(us);
                 limitUs = us;
@@ -97,12 +97,11 @@ public final class CpuLatencyQos {
                 limitUs = us;
             }
         } catch (IOException | SecurityException | UnsupportedOperationException e) {
-            if (first) {
-                closeQuietly();
-            } else if (holders > 0) {
-                holders++; // the request stays at the other holders' limit
+            if (!first) { // the request stays open at the other holders' limit
+                holders++;
                 return new Hold(this, limitUs + " us (could not lower it: " + describe(e) + ")");
             }
+            closeQuietly();
             String why = "not held: " + device + ": " + describe(e);
             LOG.info("CPU latency QoS {}; threads woken on idle CPUs may wait for them to leave idle states", why);
             return Hold.none(why);
