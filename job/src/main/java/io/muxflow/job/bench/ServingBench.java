@@ -35,7 +35,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -291,10 +290,9 @@ public final class ServingBench {
                 r.put("sent", w.size());
                 r.put("achieved_send_rate", w.size() / sendSeconds);
                 sample.write(r);
-                double[] lag = g.lastLagMs().toArray();
-                Arrays.sort(lag);
-                double lagP99 = DoubleSeries.nearestRank(lag, 0.99);
-                double lagMax = lag[lag.length - 1];
+                DoubleSeries lag = g.lastLagMs();
+                double lagP99 = lag.percentile(0.99);
+                double lagMax = lag.percentile(1.0);
                 r.putObject("client_send_lag_ms").put("p99", lagP99).put("max", lagMax);
                 log.printf("    p50/p99 ms: %s%n", sample.breakdown());
                 log.printf("    client sends late against their schedule (counted in the latencies): p99 %.2f ms, max %.2f ms%n",

@@ -87,7 +87,6 @@ class CpuLatencyQosTest {
 
     /** Reading the device gives the aggregate limit now in force, in microseconds. */
     private static int effective() throws IOException {
-        byte[] b = Files.readAllBytes(CpuLatencyQos.DEVICE);
-        return ByteBuffer.wrap(b, 0, 4).order(ByteOrder.nativeOrder()).getInt();
+        return intAt(Files.readAllBytes(CpuLatencyQos.DEVICE), 0);
     }
 }
