@@ -1,0 +1,73 @@
+package io.muxflow.job.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muxflow.job.config.JobSpec;
+import io.muxflow.job.it.ServingEndToEndIT;
+import io.muxflow.job.it.ServingHarness;
+import io.muxflow.job.model.Clocks;
+import io.muxflow.job.model.Reply;
+import io.muxflow.job.model.ServingRequest;
+import io.muxflow.planner.io.Json;
+import io.muxflow.planner.plan.Plan;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A stage layer on the real cpu backend (bert-tiny with its synthetic weights), run through Flink's
+ * operator harness: an executor error answers FAILED for that request only, and the layer goes on
+ * serving the next one.
+ */
+class StageOperatorTest {
+
+    /** A request as dispatch hands it to group 0 (one stage, model "a"), its deadline far away. */
+    private static ServingRequest dispatched(String id, int... tokens) {
+        ServingRequest r = new ServingRequest();
+        r.requestId = id;
+        r.model = "a";
+        r.group = 0;
+        r.planVersion = 1;
+        long now = Clocks.nowUs();
+        r.receivedUs = now;
+        r.dispatchedUs = now;
+        r.clientSendUs = now;
+        r.deadlineUs = now + 60_000_000L;
+        r.tokens = tokens;
+        r.rows = tokens.length;
+        r.predictedEndUs = new long[] {now + 4_000};
+        r.shiftAtDispatchUs = new long[] {0};
+        return r;
+    }
+
+    @Test
+    void anExecutorErrorFailsThatRequestOnlyAndTheLayerServesTheNext() throws Exception {
+        Plan plan = Plan.parse(Json.parse(ServingEndToEndIT.PLAN, "plan"), "plan");
+        JobSpec spec = JobSpec.of(plan, ServingHarness.profiles(ServingEndToEndIT.PROFILES), new Configuration());
+        assertThat(spec.backend()).isEqualTo("cpu");
+        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new StageOperator(spec, 0)))) {
+            h.open();
+            // past validation (which would answer INVALID), the executor's own input check throws
+            h.processElement(new StreamRecord<>(dispatched("bad", 101, 1_000_000, 102)));
+            h.processElement(new StreamRecord<>(dispatched("good", 101, 7, 102)));
+
+            List<Reply> replies = h.getSideOutput(StageOperator.REPLIES).stream().map(StreamRecord::getValue).toList();
+            assertThat(replies).extracting(r -> r.requestId).containsExactly("bad", "good");
+            Reply bad = replies.get(0);
+            assertThat(bad.status).isEqualTo("FAILED");
+            assertThat(bad.detail).contains("executor error at stage 0 of group 0").contains("token id 1000000");
+            assertThat(bad.group).isEqualTo(0);
+            Reply good = replies.get(1);
+            assertThat(good.status).as(good.detail).isEqualTo("OK");
+            assertThat(good.output).hasSize(128);
+            for (float v : good.output) {
+                assertThat(Float.isFinite(v)).isTrue();
+            }
+            // only the request that ran reports a completion to the dispatcher's clocks
+            assertThat(h.getSideOutput(StageOperator.REPORTS)).hasSize(1);
+        }
+    }
+}
