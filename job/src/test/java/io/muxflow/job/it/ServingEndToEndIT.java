@@ -43,8 +43,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The serving job on a MiniCluster with a real Kafka broker: two models on a two-group plan (one
  * group of one stage, one of two), every request answered exactly once; each kind of bad input
- * answered INVALID without stopping the job; and clients muxflow did not write (kcat with JSON,
- * python3-avro with single-object encoding) sending requests and reading their answers.
+ * answered INVALID without stopping the job; {@code muxflow loadgen} driving it from a workload file;
+ * and clients muxflow did not write (kcat with JSON, python3-avro with single-object encoding) sending
+ * requests and reading their answers.
  */
 public class ServingEndToEndIT {
     @RegisterExtension
@@ -218,6 +219,39 @@ public class ServingEndToEndIT {
                     .contains("neither Avro single-object encoding").contains("Cannot resolve schema for fingerprint");
             assertThat(letters.stream().anyMatch(l -> java.util.Arrays.equals(l.getValue().array(), garbage))).isTrue();
         }
+    }
+
+    /** {@code muxflow loadgen} against this deployment: a generated two-model workload, every request answered. */
+    @Test
+    void theLoadgenCommandSendsAWorkloadAndReportsAttainmentFromTheResponses(@TempDir Path tmp) throws Exception {
+        Path w = tmp.resolve("workload.json");
+        Files.writeString(w, """
+                {"duration_s": 3, "seed": 7, "models": [
+                  {"name": "a", "rate": 10, "cv": 1, "slo_s": 5},
+                  {"name": "b", "rate": 5, "cv": 4, "slo_s": 5}]}
+                """);
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        var cl = io.muxflow.job.cli.Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        int code = cl.execute("loadgen", "--bootstrap", h.kafka.bootstrapServers(), "--workload", w.toString(),
+                "--requests-topic", h.requests(), "--responses-topic", h.responses(), "--wait-s", "60", "--json");
+        assertThat(code).as(out + "\n" + err).isZero();
+        String[] lines = out.toString().strip().split("\n");
+        var result = Json.parse(lines[lines.length - 1], "loadgen --json");
+        int sent = result.get("sent").asInt();
+        assertThat(sent).isPositive();
+        assertThat(result.get("responses").asInt()).isEqualTo(sent);
+        assertThat(result.get("attainment").asDouble()).isGreaterThan(0.5).isLessThanOrEqualTo(1.0);
+        var perModel = result.get("per_model");
+        int answered = 0;
+        for (String m : List.of("a", "b")) {
+            assertThat(perModel.has(m)).as(m + " in " + result).isTrue();
+            answered += perModel.get(m).get("OK").asInt();
+        }
+        assertThat(answered).as("every request OK, on both models").isEqualTo(sent);
+        assertThat(out.toString()).contains(sent + " of " + sent + " requests answered");
     }
 
     @Test
