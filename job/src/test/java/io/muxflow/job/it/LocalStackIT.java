@@ -50,6 +50,10 @@ class LocalStackIT {
             assertThat(metrics.contains("model=\"bert_a\"")).as("model label").isTrue();
             assertThat(metrics.contains("busyFraction")).as("stage busy fraction").isTrue();
             assertThat(metrics.contains("model_requests")).as("requests counter").isTrue();
+            assertThat(metrics.contains("model_status_responses{")).as("responses by status").isTrue();
+            assertThat(metrics.contains("status=\"OK\"")).as("status label").isTrue();
+            assertThat(metrics.contains("model_latencyMs{")).as("latency histogram").isTrue();
+            assertThat(metrics.contains("queueDepth")).as("stage queue depth").isTrue();
         }
         String printed = text.toString();
         assertThat(printed).contains("Flink dashboard:  http://localhost:" + ui).contains("attainment")
