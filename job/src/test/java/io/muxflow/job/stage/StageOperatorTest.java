@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A stage layer on the real cpu backend (bert-tiny with its synthetic weights), run through Flink's
  * operator harness: an executor error answers FAILED for that request only, and the layer goes on
- * serving the next one.
+ * serving the next one; a request that can no longer make its deadline is answered TIMED_OUT there.
  */
 class StageOperatorTest {
 
@@ -68,6 +68,23 @@ class StageOperatorTest {
             }
             // only the request that ran reports a completion to the dispatcher's clocks
             assertThat(h.getSideOutput(StageOperator.REPORTS)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aRequestThatCanNoLongerMeetItsDeadlineIsAnsweredTimedOutInsteadOfComputed() throws Exception {
+        Plan plan = Plan.parse(Json.parse(ServingEndToEndIT.PLAN, "plan"), "plan");
+        JobSpec spec = JobSpec.of(plan, ServingHarness.profiles(ServingEndToEndIT.PROFILES), new Configuration());
+        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new StageOperator(spec, 0)))) {
+            h.open();
+            ServingRequest late = dispatched("late", 101, 7, 102);
+            late.deadlineUs = Clocks.nowUs() + 1_000; // the stage is profiled at 4 ms
+            h.processElement(new StreamRecord<>(late));
+
+            List<Reply> replies = h.getSideOutput(StageOperator.REPLIES).stream().map(StreamRecord::getValue).toList();
+            assertThat(replies).extracting(r -> r.status).containsExactly("TIMED_OUT");
+            assertThat(replies.get(0).detail).contains("at stage 0 of group 0").contains("the remaining stages need 4.0 ms");
+            assertThat(h.getSideOutput(StageOperator.REPORTS)).as("nothing ran").isNull();
         }
     }
 }
