@@ -168,8 +168,9 @@ public final class ServingPlan {
         return groups.length;
     }
 
+    /** The groups serving a model index; none for -1 (a model this plan does not know). */
     public int[] groupsOf(int model) {
-        return modelGroups[model];
+        return model < 0 ? new int[0] : modelGroups[model];
     }
 
     public int cellOf(int model) {
