@@ -129,4 +129,61 @@ class CodecTest {
         garbled[5] ^= 0x55; // break the fingerprint
         assertThatThrownBy(() -> RequestDecoder.decode(garbled)).isInstanceOf(IOException.class);
     }
+
+    /** Binary Avro of a request with a token array claiming {@code count} items, of which {@code real} follow. */
+    private static byte[] tokensClaiming(long count, int real) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(java.util.Arrays.copyOf(Codecs.REQUEST.encode(request(), io.muxflow.schema.codec.Encoding.AVRO), 10));
+        var e = EncoderFactory.get().directBinaryEncoder(out, null);
+        e.writeString("r");
+        e.writeString("m");
+        e.writeLong(1);
+        e.writeIndex(0);
+        e.writeIndex(0);
+        e.writeIndex(1);
+        e.writeLong(count);
+        for (int i = 0; i < real; i++) {
+            e.writeInt(i);
+        }
+        e.writeLong(0);
+        e.writeIndex(0);
+        e.writeLong(0);
+        e.flush();
+        return out.toByteArray();
+    }
+
+    @Test
+    void lengthPrefixesAreCheckedAgainstTheMessageBeforeDecoding() throws IOException {
+        assertThat(Codecs.REQUEST.decodeBinary(tokensClaiming(3, 3)).getTokenIds()).containsExactly(0, 1, 2);
+        byte[] huge = tokensClaiming(1_000_000_000L, 3);
+        assertThat(huge.length).isLessThan(40);
+        assertThatThrownBy(() -> Codecs.REQUEST.decodeBinary(huge)).isInstanceOf(IOException.class)
+                .hasMessageContaining("InferenceRequest.token_ids claims 1000000000 items but only");
+        assertThatThrownBy(() -> Codecs.REQUEST.decodeBinary(tokensClaiming(-7, 0))).isInstanceOf(IOException.class);
+        // a string (the request id) claiming more bytes than follow
+        byte[] b = Codecs.REQUEST.encode(request(), io.muxflow.schema.codec.Encoding.AVRO);
+        b[10] = (byte) 0xFE; // zig-zag 0x7F..: a length far past the end
+        b[11] = (byte) 0x7F;
+        assertThatThrownBy(() -> Codecs.REQUEST.decodeBinary(b)).hasMessageContaining("InferenceRequest.request_id claims");
+        // a message cut inside a number
+        byte[] cut = java.util.Arrays.copyOf(tokensClaiming(3, 3), 12);
+        assertThatThrownBy(() -> Codecs.REQUEST.decodeBinary(cut)).isInstanceOf(IOException.class);
+        // the size limit comes first, so nothing is parsed
+        assertThatThrownBy(() -> RequestDecoder.decode(tokensClaiming(3, 3), 20))
+                .isInstanceOf(RequestDecoder.OversizeException.class).hasMessageContaining("over the limit of 20");
+    }
+
+    @Test
+    void jsonIsParsedUnderStreamConstraints() {
+        byte[] deep = "{\"a\": ".repeat(10_000).getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> RequestDecoder.decode(deep)).isInstanceOf(IOException.class)
+                .hasMessageContaining("nesting depth");
+        byte[] longNumber = ("{\"request_id\": \"j\", \"model\": \"m\", \"slo_us\": 1" + "0".repeat(10_000) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> RequestDecoder.decode(longNumber)).isInstanceOf(IOException.class)
+                .hasMessageContaining("Number value length");
+        byte[] wideToken = "{\"request_id\": \"j\", \"model\": \"m\", \"slo_us\": 5, \"token_ids\": [4294967297]}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> RequestDecoder.decode(wideToken)).hasMessageContaining("32-bit integers");
+    }
 }

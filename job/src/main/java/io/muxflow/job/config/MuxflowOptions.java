@@ -86,7 +86,9 @@ public final class MuxflowOptions {
                     + "sasl.mechanism:PLAIN,sasl.jaas.config:...,ssl.truststore.location:...");
 
     public static final ConfigOption<Integer> MAX_REQUEST_BYTES = ConfigOptions.key("muxflow.request.max-bytes")
-            .intType().defaultValue(1 << 20).withDescription("Requests larger than this are answered INVALID.");
+            .intType().defaultValue(1 << 20).withDescription("Requests larger than this are answered INVALID before any "
+                    + "of them is decoded. It also bounds what decoding may allocate: every Avro length prefix is "
+                    + "checked against the message's own size.");
 
     public static final ConfigOption<Duration> FIXED_OVERHEAD = ConfigOptions.key("muxflow.dispatch.fixed-overhead")
             .durationType().defaultValue(Duration.ofMillis(2))

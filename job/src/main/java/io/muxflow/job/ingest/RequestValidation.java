@@ -9,6 +9,7 @@ import io.muxflow.job.model.ServingRequest;
 import io.muxflow.schema.InferenceRequest;
 import io.muxflow.schema.codec.Encoding;
 import io.muxflow.schema.codec.RequestDecoder;
+import io.muxflow.schema.codec.RequestHead;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,10 @@ import java.util.Map;
 /**
  * Turns raw request bytes into a request the dispatcher can admit, or into the INVALID response that
  * says what is wrong: bytes that decode as neither encoding (also to the dead-letter topic), an
- * oversize payload, an unknown model, no deadline or one already past, no input or both inputs,
- * token ids out of range or too many, a tensor of the wrong shape or with NaN/infinite values.
+ * oversize payload (refused before decoding), an unknown model, no deadline or one before the send
+ * time, no input or both inputs, token ids out of range or too many, a tensor of the wrong shape or
+ * with NaN/infinite values. A well-formed request whose deadline passed before the job read it is
+ * answered REJECTED (it waited in intake: overload, not bad input).
  */
 public final class RequestValidation {
     /** The outcome: exactly one of {@code request} and {@code reply} is set; {@code deadLetter} with an undecodable reply. */
@@ -31,20 +34,17 @@ public final class RequestValidation {
         int size = raw.value == null ? 0 : raw.value.length;
         RequestDecoder.Decoded d;
         try {
-            d = RequestDecoder.decode(raw.value);
+            d = RequestDecoder.decode(raw.value, maxBytes);
+        } catch (RequestDecoder.OversizeException e) {
+            RequestHead head = e.head();
+            if (head == null) {
+                return undecodable(raw, plan, size, e.getMessage());
+            }
+            // answered under its own id (read from the message's head); the bytes themselves are not kept
+            Reply r = reply(raw, plan, head.requestId(), head.model(), "INVALID", e.getMessage());
+            return new Outcome(null, r, null);
         } catch (IOException | RuntimeException e) {
-            String reason = "undecodable request (" + size + " bytes at " + raw.topic + "/" + raw.partition + "@"
-                    + raw.offset + "): " + e.getMessage();
-            Reply r = new Reply();
-            r.requestId = "undecodable@" + raw.topic + "/" + raw.partition + "/" + raw.offset;
-            r.model = raw.key == null ? "" : new String(raw.key, java.nio.charset.StandardCharsets.UTF_8);
-            r.status = "INVALID";
-            r.detail = reason;
-            r.encoding = Encoding.sniff(raw.value) == Encoding.JSON ? 1 : 0;
-            r.receivedUs = raw.receivedUs;
-            r.planVersion = plan.version();
-            r.finishedUs = io.muxflow.job.model.Clocks.nowUs();
-            return new Outcome(null, r, new DeadLetterRecord(raw, reason));
+            return undecodable(raw, plan, size, e.getMessage());
         }
         InferenceRequest in = d.request();
         ServingRequest s = new ServingRequest();
@@ -58,9 +58,16 @@ public final class RequestValidation {
         Long deadline = in.getDeadlineUs();
         Long slo = in.getSloUs();
         s.deadlineUs = deadline != null ? deadline : slo != null ? in.getClientSendUs() + slo : 0;
-        String problem = problem(in, size, maxBytes, plan, raw.receivedUs);
+        String problem = problem(in, plan);
         if (problem != null) {
             return new Outcome(null, Reply.of(s, "INVALID", problem, -1), null);
+        }
+        if (s.deadlineUs <= raw.receivedUs) {
+            // well formed, but it waited too long before the job read it: overload, not bad input
+            return new Outcome(null, Reply.of(s, "REJECTED", String.format(
+                    "expired before admission: waited %.1f ms in intake (from the client's send to the job reading it),"
+                            + " %.1f ms past its deadline; the job is behind its input",
+                    (raw.receivedUs - s.clientSendUs) / 1000.0, (raw.receivedUs - s.deadlineUs) / 1000.0), -1), null);
         }
         ModelConfig c = plan.config(plan.modelIndex(s.model));
         if (in.getTokenIds() != null) {
@@ -83,10 +90,31 @@ public final class RequestValidation {
         return new Outcome(s, null, null);
     }
 
-    static String problem(InferenceRequest in, int size, int maxBytes, ServingPlan plan, long nowUs) {
-        if (size > maxBytes) {
-            return "request is " + size + " bytes, over the limit of " + maxBytes;
-        }
+    private static Outcome undecodable(RawRecord raw, ServingPlan plan, int size, String why) {
+        String reason = "undecodable request (" + size + " bytes at " + raw.topic + "/" + raw.partition + "@"
+                + raw.offset + "): " + why;
+        Reply r = reply(raw, plan, "undecodable@" + raw.topic + "/" + raw.partition + "/" + raw.offset,
+                raw.key == null ? "" : new String(raw.key, java.nio.charset.StandardCharsets.UTF_8), "INVALID", reason);
+        return new Outcome(null, r, new DeadLetterRecord(raw, reason));
+    }
+
+    /** A reply to a message that was never decoded into a request. */
+    private static Reply reply(RawRecord raw, ServingPlan plan, String requestId, String model, String status,
+            String detail) {
+        Reply r = new Reply();
+        r.requestId = requestId;
+        r.model = model;
+        r.status = status;
+        r.detail = detail;
+        r.encoding = Encoding.sniff(raw.value) == Encoding.JSON ? 1 : 0;
+        r.receivedUs = raw.receivedUs;
+        r.planVersion = plan.version();
+        r.finishedUs = io.muxflow.job.model.Clocks.nowUs();
+        return r;
+    }
+
+    /** What makes a decoded request malformed (INVALID), or null when it is well formed. */
+    static String problem(InferenceRequest in, ServingPlan plan) {
         int m = plan.modelIndex(in.getModel());
         if (m < 0) {
             return "unknown model '" + in.getModel() + "' (this plan serves " + String.join(", ", plan.models()) + ")";
@@ -97,9 +125,8 @@ public final class RequestValidation {
         if (in.getSloUs() != null && in.getSloUs() <= 0) {
             return "slo_us must be positive, got " + in.getSloUs();
         }
-        long deadline = in.getDeadlineUs() != null ? in.getDeadlineUs() : in.getClientSendUs() + in.getSloUs();
-        if (deadline <= nowUs) {
-            return "deadline already passed " + (nowUs - deadline) / 1000.0 + " ms before the request was received";
+        if (in.getDeadlineUs() != null && in.getDeadlineUs() <= in.getClientSendUs()) {
+            return "deadline_us " + in.getDeadlineUs() + " is not after client_send_us " + in.getClientSendUs();
         }
         ModelConfig c = plan.config(m);
         boolean tokens = in.getTokenIds() != null;

@@ -169,6 +169,9 @@ public class ServingEndToEndIT {
         bad.put("no-deadline", Codecs.REQUEST.encode(request("bad-deadline", "a").setSloUs(null).build(), Encoding.AVRO));
         bad.put("past-deadline", Codecs.REQUEST.encode(request("bad-past", "a").setSloUs(null)
                 .setDeadlineUs(now - 1_000_000).build(), Encoding.AVRO));
+        // well formed but sent 5 s ago with a 1-s SLO: it expired before the job read it (REJECTED, not INVALID)
+        producer.send(new ProducerRecord<>(h.requests(), "a".getBytes(), Codecs.REQUEST.encode(request("late-intake", "a")
+                .setClientSendUs(now - 5_000_000).setSloUs(1_000_000L).build(), Encoding.AVRO)));
         bad.put("both-inputs", Codecs.REQUEST.encode(request("bad-both", "a")
                 .setInput(new Tensor(List.of(1, 128), Collections.nCopies(128, 0f))).build(), Encoding.AVRO));
         for (byte[] v : bad.values()) {
@@ -186,9 +189,10 @@ public class ServingEndToEndIT {
         Map<String, String> expect = Map.of("bad-model", "unknown model 'nope'", "bad-tokens", "513 tokens",
                 "bad-vocab", "outside the vocabulary", "bad-shape", "input shape [2, 5] is wrong", "bad-nan",
                 "values[17] is NaN", "bad-size", "over the limit of " + MAX_BYTES, "bad-deadline", "no deadline",
-                "bad-past", "deadline already passed", "bad-both", "not both");
+                "bad-past", "is not after client_send_us", "bad-both", "not both");
         Set<String> ids = new java.util.HashSet<>(expect.keySet());
         ids.add("good-tensor");
+        ids.add("late-intake");
         Map<String, List<InferenceResponse>> got = await(ids);
         for (Map.Entry<String, String> e : expect.entrySet()) {
             assertThat(got.get(e.getKey())).as(e.getKey()).hasSize(1);
@@ -197,6 +201,8 @@ public class ServingEndToEndIT {
             assertThat(r.getDetail()).as(e.getKey()).contains(e.getValue());
         }
         assertThat(got.get("good-tensor").get(0).getStatus()).isEqualTo(ResponseStatus.OK);
+        assertThat(got.get("late-intake").get(0).getStatus()).isEqualTo(ResponseStatus.REJECTED);
+        assertThat(got.get("late-intake").get(0).getDetail()).contains("ms in intake");
 
         // the two undecodable messages: INVALID responses named by their offsets, and dead letters
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(h.kafka.bootstrapServers(), h.responses(), true);
@@ -216,9 +222,68 @@ public class ServingEndToEndIT {
                     }).toList();
             assertThat(letters).hasSize(2);
             assertThat(letters.stream().map(DeadLetter::getReason).collect(Collectors.joining("\n")))
-                    .contains("neither Avro single-object encoding").contains("Cannot resolve schema for fingerprint");
+                    .contains("neither Avro single-object encoding").contains("unknown schema fingerprint");
             assertThat(letters.stream().anyMatch(l -> java.util.Arrays.equals(l.getValue().array(), garbage))).isTrue();
         }
+    }
+
+    /**
+     * A sample of the fuzz test's hostile payloads through the running job, between good requests: each
+     * is answered INVALID under the id the validator gives it (its own, or its offset when undecodable),
+     * the good ones are served, and the job never fails or restarts.
+     */
+    @Test
+    void hostilePayloadsAreAnsweredInvalidAndTheJobNeverRestarts(
+            @org.apache.flink.test.junit5.InjectMiniCluster org.apache.flink.runtime.minicluster.MiniCluster cluster)
+            throws Exception {
+        var plan = new io.muxflow.job.dispatch.ServingPlan(Plan.parse(Json.parse(PLAN, "plan"), "plan"),
+                ServingHarness.profiles(PROFILES), "cpu", null, 0.0);
+        Map<String, Integer> expected = new HashMap<>();
+        Set<String> good = new java.util.HashSet<>();
+        int sent = 0;
+        int candidates = 0;
+        for (io.muxflow.job.ingest.HostilePayloads.Payload p : new io.muxflow.job.ingest.HostilePayloads(77).generate(2000)) {
+            var probe = io.muxflow.job.ingest.RequestValidation.validate(new io.muxflow.job.model.RawRecord(h.requests(), 0,
+                    0, "a".getBytes(), p.bytes(), Clocks.nowUs()), plan, MAX_BYTES);
+            if (probe.reply() == null || !probe.reply().status.equals("INVALID") || candidates++ % 7 != 0) {
+                continue; // a sample: every 7th payload that is INVALID (at least 250 of them)
+            }
+            sent++;
+            var md = producer.send(new ProducerRecord<>(h.requests(), "a".getBytes(), p.bytes())).get();
+            var outcome = io.muxflow.job.ingest.RequestValidation.validate(new io.muxflow.job.model.RawRecord(md.topic(),
+                    md.partition(), md.offset(), "a".getBytes(), p.bytes(), Clocks.nowUs()), plan, MAX_BYTES);
+            expected.merge(outcome.reply().requestId, 1, Integer::sum);
+            if (sent % 50 == 1) {
+                String id = "between-hostile-" + sent;
+                good.add(id);
+                KafkaClients.send(producer, h.requests(), request(id, "a").build(), Encoding.AVRO);
+            }
+        }
+        producer.flush();
+        int total = expected.values().stream().mapToInt(Integer::intValue).sum();
+        assertThat(total).isGreaterThanOrEqualTo(250);
+        Map<String, Integer> invalid = new HashMap<>();
+        Map<String, ResponseStatus> goodStatus = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(h.kafka.bootstrapServers(), h.responses(), true)) {
+            KafkaClients.readUntil(c, Duration.ofSeconds(90), l -> {
+                invalid.clear();
+                for (ConsumerRecord<byte[], byte[]> r : l) {
+                    InferenceResponse resp = KafkaClients.decodeResponse(r.value());
+                    if (good.contains(resp.getRequestId())) {
+                        goodStatus.put(resp.getRequestId(), resp.getStatus());
+                    } else if (expected.containsKey(resp.getRequestId())) {
+                        assertThat(resp.getStatus()).as(resp.getDetail()).isEqualTo(ResponseStatus.INVALID);
+                        invalid.merge(resp.getRequestId(), 1, Integer::sum);
+                    }
+                }
+                return invalid.equals(expected) && goodStatus.size() == good.size();
+            });
+        }
+        assertThat(invalid).isEqualTo(expected);
+        assertThat(goodStatus.values()).hasSize(good.size()).containsOnly(ResponseStatus.OK);
+        var graph = cluster.getExecutionGraph(job.getJobID()).get();
+        assertThat(graph.getFailureInfo()).as("the job never failed").isNull();
+        assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
     }
 
     /** {@code muxflow loadgen} against this deployment: a generated two-model workload, every request answered. */

@@ -1,5 +1,7 @@
 package io.muxflow.schema.codec;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.muxflow.schema.InferenceRequest;
@@ -16,9 +18,23 @@ import java.util.Map;
  * JSON. JSON is read leniently so people can type requests: Avro's union wrappers ({@code
  * {"long": 5}}) are accepted but not required, optional fields may be left out, and {@code slo_ms}
  * may stand for {@code slo_us}. Anything else raises an {@link IOException} saying why.
+ *
+ * <p>Decoding is bounded: the size is checked before anything is parsed, Avro's length prefixes are
+ * checked against the message ({@link AvroLengths}), and JSON is parsed under stream-read constraints
+ * (nesting, number and string lengths), so no input makes the decoder allocate much more than the
+ * message's size or throw an {@link Error}.
  */
 public final class RequestDecoder {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Deeper than any request; a deeply nested document would otherwise cost stack, not just heap. */
+    static final int MAX_JSON_NESTING = 16;
+    /** Digits in one JSON number: a token id or timestamp needs 20; parsing 10^6 digits costs quadratic time. */
+    static final int MAX_JSON_NUMBER_LENGTH = 64;
+    /** Used by callers without a configured limit (tests, tools). */
+    public static final int DEFAULT_MAX_BYTES = 1 << 20;
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_NESTING)
+                    .maxNumberLength(MAX_JSON_NUMBER_LENGTH).build())
+            .build());
 
     /** A decoded request and the encoding it came in (its response goes back the same way). */
     public record Decoded(InferenceRequest request, Encoding encoding) {
@@ -27,7 +43,35 @@ public final class RequestDecoder {
     private RequestDecoder() {
     }
 
+    /**
+     * A message over the size limit: refused before decoding. It carries the request id and model when
+     * they could be read from the message's head without decoding the rest, so that the client still
+     * gets its answer.
+     */
+    public static final class OversizeException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient RequestHead head;
+
+        OversizeException(int size, int max, RequestHead head) {
+            super("request is " + size + " bytes, over the limit of " + max);
+            this.head = head;
+        }
+
+        /** The id and model read from the message's head, or null. */
+        public RequestHead head() {
+            return head;
+        }
+    }
+
     public static Decoded decode(byte[] bytes) throws IOException {
+        return decode(bytes, DEFAULT_MAX_BYTES);
+    }
+
+    /** Decodes at most {@code maxBytes}; a larger message is refused before any of it is parsed. */
+    public static Decoded decode(byte[] bytes, int maxBytes) throws IOException {
+        if (bytes != null && bytes.length > maxBytes) {
+            throw new OversizeException(bytes.length, maxBytes, RequestHead.peek(bytes));
+        }
         Encoding e = Encoding.sniff(bytes);
         if (e == null) {
             throw new IOException(bytes == null || bytes.length == 0 ? "empty message"
@@ -65,8 +109,8 @@ public final class RequestDecoder {
             }
             List<Integer> t = new ArrayList<>();
             for (JsonNode x : toks) {
-                if (!x.isIntegralNumber()) {
-                    throw new IOException("token_ids must be an array of integers, found " + x);
+                if (!x.isIntegralNumber() || !x.canConvertToInt()) {
+                    throw new IOException("token_ids must be an array of 32-bit integers, found " + x);
                 }
                 t.add(x.asInt());
             }
@@ -82,7 +126,12 @@ public final class RequestDecoder {
             if (s == null || !s.isArray() || v == null || !v.isArray()) {
                 throw new IOException("input must be {\"shape\": [...], \"values\": [...]}");
             }
-            s.forEach(x -> shape.add(x.asInt()));
+            for (JsonNode x : s) {
+                if (!x.isIntegralNumber() || !x.canConvertToInt()) {
+                    throw new IOException("input shape must be an array of 32-bit integers, found " + x);
+                }
+                shape.add(x.asInt());
+            }
             for (JsonNode x : v) {
                 if (x.isNumber()) {
                     values.add((float) x.asDouble());
@@ -141,8 +190,8 @@ public final class RequestDecoder {
         if (v == null) {
             return null;
         }
-        if (!v.isNumber()) {
-            throw new IOException("field \"" + f + "\" must be a number");
+        if (!v.isNumber() || !v.canConvertToLong()) {
+            throw new IOException("field \"" + f + "\" must be a number of 64 bits, found " + v);
         }
         return v.asLong();
     }
