@@ -14,6 +14,7 @@ import io.muxflow.job.dispatch.RoutingKeys;
 import io.muxflow.job.dispatch.ServingPlan;
 import io.muxflow.job.egress.ResponseMetricsOperator;
 import io.muxflow.job.ingest.RequestValidator;
+import io.muxflow.job.metrics.ModelNames;
 import io.muxflow.job.model.Reply;
 import io.muxflow.job.model.ServingRequest;
 import io.muxflow.job.model.StageReport;
@@ -68,6 +69,7 @@ public final class ServingJob {
 
     public static void build(StreamExecutionEnvironment env, JobSpec spec, Configuration conf, ServingIO io) {
         ServingPlan plan = new ServingPlan(spec);
+        ModelNames names = new ModelNames(plan.models());
         SingleOutputStreamOperator<io.muxflow.job.model.RawRecord> raw = env
                 .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "requests").uid("requests-source")
                 .name("requests-source");
@@ -119,7 +121,7 @@ public final class ServingJob {
             }
             if (responsesPerStage) {
                 answeredByStages.add(stageEgress(stage.getSideOutput(StageOperator.REPLIES), k,
-                        plan.layer(k).length, layerGroup, io));
+                        plan.layer(k).length, layerGroup, io, names));
             } else {
                 replies.add(stage.getSideOutput(StageOperator.REPLIES));
             }
@@ -137,22 +139,26 @@ public final class ServingJob {
         for (int i = 1; i < replies.size(); i++) {
             all = all.union(replies.get(i));
         }
-        SingleOutputStreamOperator<Reply> egress = all.process(new ResponseMetricsOperator()).uid("egress-metrics")
+        SingleOutputStreamOperator<Reply> egress = all.process(new ResponseMetricsOperator(names)).uid("egress-metrics")
                 .name("egress-metrics").setParallelism(1);
         egress.sinkTo(io.responses()).uid("responses-sink").name("responses-sink").setParallelism(1);
         // Outcomes are taken where each reply is answered (chained there), so that only the batched
         // side-stream edge crosses tasks: a union first would flush to its own task per reply.
-        DataStream<OutcomeEvent> outcomes = outcomes(egress, "");
+        DataStream<OutcomeEvent> outcomes = outcomes(egress, "", names);
         for (int k = 0; k < answeredByStages.size(); k++) {
-            outcomes = outcomes.union(outcomes(answeredByStages.get(k), "-" + k));
+            outcomes = outcomes.union(outcomes(answeredByStages.get(k), "-" + k, names));
         }
-        adaptation(valid, outcomes, spec, io);
+        adaptation(valid, outcomes, spec, io, names);
     }
 
-    /** The side stream's view of answered replies, chained to the operator that answered them. */
-    private static DataStream<OutcomeEvent> outcomes(SingleOutputStreamOperator<Reply> answered, String uidSuffix) {
+    /**
+     * The side stream's view of answered replies of the plan's models (other names are client text and
+     * must not create statistics), chained to the operator that answered them.
+     */
+    private static DataStream<OutcomeEvent> outcomes(SingleOutputStreamOperator<Reply> answered, String uidSuffix,
+            ModelNames names) {
         int parallelism = answered.getParallelism();
-        return answered.filter(r -> r.model != null && !r.model.isEmpty() && r.clientSendUs > 0)
+        return answered.filter(r -> names.isKnown(r.model) && r.clientSendUs > 0)
                 .uid("outcome-filter" + uidSuffix).name("outcome-filter" + uidSuffix).setParallelism(parallelism)
                 .map(r -> new OutcomeEvent(r.model, r.clientSendUs, r.status.equals("OK") && r.finishedUs <= r.deadlineUs))
                 .returns(OutcomeEvent.class).uid("outcome-events" + uidSuffix).name("outcome-events" + uidSuffix)
@@ -165,8 +171,8 @@ public final class ServingJob {
      * shared responses task.
      */
     private static SingleOutputStreamOperator<Reply> stageEgress(DataStream<Reply> stageReplies, int k, int parallelism,
-            SlotSharingGroup layerGroup, ServingIO io) {
-        SingleOutputStreamOperator<Reply> metered = stageReplies.process(new ResponseMetricsOperator())
+            SlotSharingGroup layerGroup, ServingIO io, ModelNames names) {
+        SingleOutputStreamOperator<Reply> metered = stageReplies.process(new ResponseMetricsOperator(names))
                 .uid("egress-metrics-" + k).name("egress-metrics-" + k).setParallelism(parallelism);
         var sink = metered.sinkTo(io.stageResponses(k)).uid("responses-sink-" + k).name("responses-sink-" + k)
                 .setParallelism(parallelism);
@@ -182,7 +188,7 @@ public final class ServingJob {
      * re-planner (parallelism 1), whose decisions go to the plans topic.
      */
     private static void adaptation(DataStream<ServingRequest> valid, DataStream<OutcomeEvent> outcomes, JobSpec spec,
-            ServingIO io) {
+            ServingIO io, ModelNames names) {
         AdaptSpec a = spec.adapt();
         DataStream<ArrivalEvent> arrivals = valid
                 .map(r -> new ArrivalEvent(r.model, r.clientSendUs, r.deadlineUs - r.clientSendUs))
@@ -190,7 +196,7 @@ public final class ServingJob {
                 .setBufferTimeout(SIDE_STREAM_BUFFER_TIMEOUT_MS);
         SingleOutputStreamOperator<ModelStatsEvent> stats = arrivals.keyBy(e -> e.model)
                 .connect(outcomes.keyBy(e -> e.model))
-                .process(new ArrivalStatsOperator(a.windowUs(), a.slideUs(), 500_000)).uid("arrival-stats")
+                .process(new ArrivalStatsOperator(a.windowUs(), a.slideUs(), 500_000, names)).uid("arrival-stats")
                 .name("arrival-stats");
         stats.sinkTo(io.stats()).uid("stats-sink").name("stats-sink");
         if (a.enabled()) {

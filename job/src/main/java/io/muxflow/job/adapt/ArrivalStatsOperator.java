@@ -1,5 +1,6 @@
 package io.muxflow.job.adapt;
 
+import io.muxflow.job.metrics.ModelNames;
 import io.muxflow.job.model.Clocks;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,18 +14,21 @@ import org.apache.flink.util.Collector;
  * ending {@code lateness} before the latest event seen is summarized (count, rate, cv of gaps,
  * attainment) and emitted. The windows are deliberately not checkpointed: after a restart or a
  * redeploy the history starts empty, so samples from the old plan or the stabilization period do not
- * leak into the new plan's statistics.
+ * leak into the new plan's statistics. Only models of the plan have a window and a timer: events of
+ * other names (client text on INVALID requests) are dropped here, so they never create state.
  */
 public final class ArrivalStatsOperator extends KeyedCoProcessFunction<String, ArrivalEvent, OutcomeEvent, ModelStatsEvent> {
     private static final long serialVersionUID = 1L;
     private final long windowUs;
     private final long slideUs;
     private final long latenessUs;
+    private final ModelNames names;
     private transient Map<String, ArrivalWindow> windows;
     private transient Map<String, Long> latest;
     private transient Map<String, Boolean> scheduled;
 
-    public ArrivalStatsOperator(long windowUs, long slideUs, long latenessUs) {
+    public ArrivalStatsOperator(long windowUs, long slideUs, long latenessUs, ModelNames names) {
+        this.names = names;
         this.windowUs = windowUs;
         this.slideUs = slideUs;
         this.latenessUs = latenessUs;
@@ -49,6 +53,9 @@ public final class ArrivalStatsOperator extends KeyedCoProcessFunction<String, A
 
     @Override
     public void processElement1(ArrivalEvent a, Context ctx, Collector<ModelStatsEvent> out) {
+        if (!names.isKnown(a.model)) {
+            return;
+        }
         window(a.model).arrival(a.sendUs);
         latest.merge(a.model, a.sendUs, Math::max);
         schedule(a.model, ctx);
@@ -56,6 +63,9 @@ public final class ArrivalStatsOperator extends KeyedCoProcessFunction<String, A
 
     @Override
     public void processElement2(OutcomeEvent o, Context ctx, Collector<ModelStatsEvent> out) {
+        if (!names.isKnown(o.model)) {
+            return;
+        }
         window(o.model).outcome(o.sendUs, o.good);
         schedule(o.model, ctx);
     }

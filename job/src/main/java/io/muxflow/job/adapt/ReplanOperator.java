@@ -112,7 +112,9 @@ public final class ReplanOperator extends KeyedCoProcessFunction<Integer, ModelS
 
     @Override
     public void processElement1(ModelStatsEvent s, Context ctx, Collector<PlanRecord> out) throws Exception {
-        stats.put(s.model, s);
+        if (plan.modelIndex(s.model) >= 0) { // statistics are kept for the plan's models only
+            stats.put(s.model, s);
+        }
         ensureTimer(ctx);
     }
 

@@ -3,6 +3,7 @@ package io.muxflow.job.ingest;
 import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.dispatch.ServingPlan;
 import io.muxflow.job.metrics.ModelMetrics;
+import io.muxflow.job.metrics.ModelNames;
 import io.muxflow.job.model.DeadLetterRecord;
 import io.muxflow.job.model.RawRecord;
 import io.muxflow.job.model.Reply;
@@ -33,7 +34,7 @@ public final class RequestValidator extends ProcessFunction<RawRecord, ServingRe
     @Override
     public void open(OpenContext ctx) {
         plan = new ServingPlan(spec);
-        metrics = new ModelMetrics(getRuntimeContext().getMetricGroup(), false);
+        metrics = new ModelMetrics(getRuntimeContext().getMetricGroup(), false, new ModelNames(plan.models()));
     }
 
     @Override

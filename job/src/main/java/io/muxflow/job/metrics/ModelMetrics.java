@@ -12,11 +12,13 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * Per-model metrics under {@code model=<name>}: at ingress, requests received; at egress, responses
  * by status, SLO attainment (share of responses that were OK within their SLO) and a latency
  * histogram (ms) of OK responses. Visible in the Flink dashboard and through any configured
- * reporter (Prometheus: the model becomes a label).
+ * reporter (Prometheus: the model becomes a label). Names the plan does not serve share one
+ * {@link ModelNames#UNKNOWN} group, so client text never creates metric groups.
  */
 public final class ModelMetrics {
     private final MetricGroup root;
     private final boolean egress;
+    private final ModelNames names;
     private final Map<String, PerModel> models = new HashMap<>();
 
     private final class PerModel {
@@ -42,13 +44,19 @@ public final class ModelMetrics {
     }
 
     /** @param egress true for the responses' metrics, false for the requests counter at ingress */
-    public ModelMetrics(MetricGroup root, boolean egress) {
+    public ModelMetrics(MetricGroup root, boolean egress, ModelNames names) {
         this.root = root;
         this.egress = egress;
+        this.names = names;
     }
 
     private PerModel of(String model) {
-        return models.computeIfAbsent(model == null ? "" : model, m -> new PerModel(root.addGroup("model", m)));
+        return models.computeIfAbsent(names.bucket(model), m -> new PerModel(root.addGroup("model", m)));
+    }
+
+    /** How many per-model groups exist (plan models seen, plus the unknown bucket once used). */
+    public int groups() {
+        return models.size();
     }
 
     public void received(String model) {
