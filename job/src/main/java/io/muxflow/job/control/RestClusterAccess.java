@@ -79,6 +79,11 @@ public final class RestClusterAccess implements ClusterAccess, AutoCloseable {
         client.cancel(job).get();
     }
 
+    /** Flink's checkpoint statistics of a job (GET /jobs/:id/checkpoints: counts, latest completed and failed). */
+    public JsonNode checkpoints(JobID job) throws Exception {
+        return get("/jobs/" + job + "/checkpoints");
+    }
+
     public String jobName(JobID job) throws Exception {
         return get("/jobs/" + job).path("name").asText();
     }

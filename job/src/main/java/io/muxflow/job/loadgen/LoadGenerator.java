@@ -144,12 +144,18 @@ public final class LoadGenerator implements AutoCloseable {
         return Math.max(1, (long) (new GammaProcess(s.rate(), s.cv()).nextGap(rng) * 1e9));
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    /** Stops the open-ended arrivals and flushes what was sent; {@link #sent()} is final afterwards. */
+    public void stopSending() throws InterruptedException {
         running.set(false);
         if (thread != null) {
             thread.join(5000);
         }
+        producer.flush();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopSending();
         producer.close();
     }
 }

@@ -5,6 +5,7 @@ import io.muxflow.job.KafkaServingIO;
 import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.config.ModelCatalog;
 import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.control.CheckpointWatch;
 import io.muxflow.job.control.Controller;
 import io.muxflow.job.control.JobLauncher;
 import io.muxflow.job.control.RestClusterAccess;
@@ -65,6 +66,7 @@ public final class LocalStack implements AutoCloseable {
     private RestClusterAccess rest;
     private SavepointRealizer realizer;
     private volatile boolean shifted;
+    private final CheckpointWatch checkpoints = new CheckpointWatch();
 
     public LocalStack(Options o, PrintWriter out) throws Exception {
         this.o = o;
@@ -132,8 +134,8 @@ public final class LocalStack implements AutoCloseable {
         flink = new LocalCluster(conf, JobGraphs.slots(spec) + 2 * o.devices() + 2, o.uiPort());
         JobLauncher launcher = new JobLauncher(models.profiles(), conf, null);
         job = flink.submit(launcher.create(plan, null, -1));
+        rest = new RestClusterAccess(flink.restAddress());
         if (o.adapt()) {
-            rest = new RestClusterAccess(flink.restAddress());
             realizer = new SavepointRealizer(rest, launcher, workDir.resolve("savepoints").toUri().toString(), 120_000,
                     job);
             controller = new Controller(kafka.bootstrapServers(), conf.get(MuxflowOptions.PLANS_TOPIC), new Properties(),
@@ -217,15 +219,52 @@ public final class LocalStack implements AutoCloseable {
             if (w.perModel().isEmpty()) {
                 out.printf("          (no responses yet: %d requests sent)%n", loadgen.sent());
             }
+            out.printf("          %s%n", pollCheckpoints().summary());
             out.flush();
             if (stopped || (o.durationS() > 0 && t >= o.durationS())) {
                 break;
             }
         }
+        long sent = drain();
         ResponseStats total = collector.total();
-        out.printf("%ntotal: %d requests sent, %d answered, attainment %.3f%n", loadgen.sent(), total.responses(),
-                total.attainment());
+        out.printf("%ntotal: %d requests sent, %d answered, attainment %.3f; %s%n", sent, total.responses(),
+                total.attainment(), checkpoints.last().summary());
         out.flush();
+    }
+
+    /**
+     * Stops sending and waits for the answers still in flight, at most the longest SLO plus three
+     * checkpoint intervals (responses are committed on checkpoints) and a margin; returns the number sent.
+     */
+    private long drain() throws InterruptedException {
+        loadgen.stopSending();
+        long sent = loadgen.sent();
+        long maxSloUs = streams.get().stream().mapToLong(LoadGenerator.Stream::sloUs).max().orElse(0);
+        long waitNs = maxSloUs * 1000 + 3 * conf.get(MuxflowOptions.CHECKPOINT_INTERVAL).toNanos() + 5_000_000_000L;
+        long end = System.nanoTime() + waitNs;
+        if (collector.total().responses() < sent) {
+            out.printf("stopped sending; waiting up to %.1f s for %d answers in flight...%n", waitNs / 1e9,
+                    sent - collector.total().responses());
+            out.flush();
+        }
+        while (collector.total().responses() < sent && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        long missing = sent - collector.total().responses();
+        if (missing > 0) {
+            out.printf("%d requests still unanswered after %.1f s%n", missing, waitNs / 1e9);
+        }
+        return sent;
+    }
+
+    /** Flink's checkpoint statistics of the running job; a failure's cause is logged once. */
+    private CheckpointWatch.Status pollCheckpoints() {
+        try {
+            JobID current = realizer != null ? realizer.runningJob() : job;
+            return current == null ? checkpoints.last() : checkpoints.update(rest.checkpoints(current));
+        } catch (Exception e) {
+            return checkpoints.last(); // between redeploys the job may be gone for a moment
+        }
     }
 
     public ResponseStats totals() {

@@ -54,9 +54,16 @@ class LocalStackIT {
             assertThat(metrics.contains("status=\"OK\"")).as("status label").isTrue();
             assertThat(metrics.contains("model_latencyMs{")).as("latency histogram").isTrue();
             assertThat(metrics.contains("queueDepth")).as("stage queue depth").isTrue();
+            assertThat(metrics.contains("flink_jobmanager_job_numberOfFailedCheckpoints")).as("failed checkpoints")
+                    .isTrue();
         }
         String printed = text.toString();
         assertThat(printed).contains("Flink dashboard:  http://localhost:" + ui).contains("attainment")
-                .contains("bert-a").contains("gpt-c").contains("kcat -b");
+                .contains("bert-a").contains("gpt-c").contains("kcat -b").contains("checkpoints: ");
+        // the totals are taken after the answers in flight came in: every request sent is answered
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("total: (\\d+) requests sent, (\\d+) answered")
+                .matcher(printed);
+        assertThat(m.find()).as(printed).isTrue();
+        assertThat(m.group(2)).as("answered").isEqualTo(m.group(1));
     }
 }
