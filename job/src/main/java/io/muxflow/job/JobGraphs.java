@@ -27,12 +27,15 @@ public final class JobGraphs {
         return g;
     }
 
-    /** Slots the job needs: one for the shared operators plus one per stage subtask. */
+    /** Slots the job needs: one for the shared operators plus one per stage subtask and chain server. */
     public static int slots(JobSpec spec) {
         ServingPlan p = new ServingPlan(spec);
         int n = Math.max(1, p.cells());
         for (int k = 0; k < p.numLayers(); k++) {
             n += p.layer(k).length;
+        }
+        for (String llm : p.chainModels()) {
+            n += p.chain(llm).servers().size();
         }
         return n;
     }

@@ -138,6 +138,45 @@ public final class KafkaServingIO implements ServingIO {
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).setKafkaProducerConfig(batchedProducerProps()).build();
     }
 
+    /**
+     * The chain path's internal topics. Read from the latest offset on a fresh start (anything older
+     * belongs to a job that no longer runs) and from the checkpoint after a restart; messages of jobs
+     * resumed since carry an older attempt and are ignored. Written at once (linger 0) and without
+     * transactions: a hop is a step of a generation in progress, and waiting for a checkpoint to commit
+     * it would add a checkpoint interval to every token.
+     */
+    private org.apache.flink.api.connector.source.Source<io.muxflow.job.chain.ChainHop, ?, ?> chainSource(String topic,
+            String group) {
+        return KafkaSource.<io.muxflow.job.chain.ChainHop>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setTopics(topic).setGroupId(conf.get(MuxflowOptions.GROUP_ID) + group)
+                .setStartingOffsets(OffsetsInitializer.latest()).setDeserializer(new Serializers.ChainHopDeserializer())
+                .setProperties(props()).setProperty("fetch.max.wait.ms", "20").build();
+    }
+
+    @Override
+    public org.apache.flink.api.connector.source.Source<io.muxflow.job.chain.ChainHop, ?, ?> chainHopsIn() {
+        return chainSource(conf.get(MuxflowOptions.CHAIN_HOPS_TOPIC), "-chain-hops");
+    }
+
+    @Override
+    public org.apache.flink.api.connector.source.Source<io.muxflow.job.chain.ChainHop, ?, ?> chainEventsIn() {
+        return chainSource(conf.get(MuxflowOptions.CHAIN_EVENTS_TOPIC), "-chain-events");
+    }
+
+    @Override
+    public Sink<io.muxflow.job.chain.ChainHop> chainHopsOut() {
+        return KafkaSink.<io.muxflow.job.chain.ChainHop>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setRecordSerializer(Serializers.chainHops(conf.get(MuxflowOptions.CHAIN_HOPS_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).setKafkaProducerConfig(producerProps()).build();
+    }
+
+    @Override
+    public Sink<io.muxflow.job.chain.ChainHop> chainEventsOut() {
+        return KafkaSink.<io.muxflow.job.chain.ChainHop>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setRecordSerializer(Serializers.chainEvents(conf.get(MuxflowOptions.CHAIN_EVENTS_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).setKafkaProducerConfig(producerProps()).build();
+    }
+
     @Override
     public Sink<io.muxflow.job.adapt.PlanRecord> plans() {
         return KafkaSink.<io.muxflow.job.adapt.PlanRecord>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))

@@ -31,4 +31,14 @@ public interface ServingIO {
     Sink<io.muxflow.job.adapt.ModelStatsEvent> stats();
 
     Sink<io.muxflow.job.adapt.PlanRecord> plans();
+
+    /** The chain path's loop: work for chain servers (partitioned by server). */
+    Source<io.muxflow.job.chain.ChainHop, ?, ?> chainHopsIn();
+
+    Sink<io.muxflow.job.chain.ChainHop> chainHopsOut();
+
+    /** The chain path's tokens and job ends, back to the chain dispatcher (keyed by LLM). */
+    Source<io.muxflow.job.chain.ChainHop, ?, ?> chainEventsIn();
+
+    Sink<io.muxflow.job.chain.ChainHop> chainEventsOut();
 }

@@ -6,6 +6,9 @@ import io.muxflow.job.adapt.ArrivalStatsOperator;
 import io.muxflow.job.adapt.ModelStatsEvent;
 import io.muxflow.job.adapt.OutcomeEvent;
 import io.muxflow.job.adapt.ReplanOperator;
+import io.muxflow.job.chain.ChainDispatcherOperator;
+import io.muxflow.job.chain.ChainHop;
+import io.muxflow.job.chain.ChainServerOperator;
 import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.config.MuxflowOptions;
 import io.muxflow.job.dispatch.CellPartitioner;
@@ -69,7 +72,7 @@ public final class ServingJob {
 
     public static void build(StreamExecutionEnvironment env, JobSpec spec, Configuration conf, ServingIO io) {
         ServingPlan plan = new ServingPlan(spec);
-        ModelNames names = new ModelNames(plan.models());
+        ModelNames names = new ModelNames(plan.allModels());
         SingleOutputStreamOperator<io.muxflow.job.model.RawRecord> raw = env
                 .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "requests").uid("requests-source")
                 .name("requests-source");
@@ -135,6 +138,9 @@ public final class ServingJob {
             }
             allReports.sinkTo(io.reportsOut()).uid("reports-sink").name("reports-sink");
         }
+        if (!plan.chainModels().isEmpty()) {
+            replies.add(chains(env, valid.getSideOutput(RequestValidator.CHAIN_REQUESTS), plan, spec, io));
+        }
         DataStream<Reply> all = replies.get(0);
         for (int i = 1; i < replies.size(); i++) {
             all = all.union(replies.get(i));
@@ -149,6 +155,40 @@ public final class ServingJob {
             outcomes = outcomes.union(outcomes(answeredByStages.get(k), "-" + k, names));
         }
         adaptation(valid, outcomes, spec, io, names);
+    }
+
+    /**
+     * The chain path (ARCHITECTURE.md, "The chain path"): generation requests -> chain-dispatch (keyed
+     * by LLM) -> hop topic -> chain-server-LLM (one subtask per server) -> hop topic ... -> the sampling
+     * server's tokens and job ends -> event topic -> chain-dispatch -> final responses. Flink 2 has no
+     * iterations: the decode loop closes through Kafka, as the stage reports do.
+     */
+    private static DataStream<Reply> chains(StreamExecutionEnvironment env, DataStream<ServingRequest> requests,
+            ServingPlan plan, JobSpec spec, ServingIO io) {
+        DataStream<ChainHop> events = env.fromSource(io.chainEventsIn(), WatermarkStrategy.noWatermarks(), "chain-events")
+                .uid("chain-events-source").name("chain-events-source");
+        SingleOutputStreamOperator<Reply> dispatched = requests.keyBy(r -> r.model)
+                .connect(events.keyBy(e -> e.llm)).process(new ChainDispatcherOperator(spec)).uid("chain-dispatch")
+                .name("chain-dispatch").setParallelism(1);
+        DataStream<ChainHop> hopsIn = env.fromSource(io.chainHopsIn(), WatermarkStrategy.noWatermarks(), "chain-hops")
+                .uid("chain-hops-source").name("chain-hops-source");
+        DataStream<ChainHop> hopsOut = dispatched.getSideOutput(ChainDispatcherOperator.HOPS);
+        DataStream<ChainHop> eventsOut = null;
+        for (String llm : plan.chainModels()) {
+            int servers = plan.chain(llm).servers().size();
+            SingleOutputStreamOperator<ChainHop> server = hopsIn.filter(h -> h.llm.equals(llm))
+                    .uid("chain-hops-" + llm).name("chain-hops-" + llm)
+                    .partitionCustom(new CellPartitioner(), ChainHop::targetServer)
+                    .process(new ChainServerOperator(spec, llm)).uid("chain-server-" + llm).name("chain-server-" + llm)
+                    .setParallelism(servers)
+                    .slotSharingGroup(SlotSharingGroup.newBuilder("chain-" + llm).build());
+            hopsOut = hopsOut.union(server);
+            DataStream<ChainHop> ev = server.getSideOutput(ChainServerOperator.EVENTS);
+            eventsOut = eventsOut == null ? ev : eventsOut.union(ev);
+        }
+        hopsOut.sinkTo(io.chainHopsOut()).uid("chain-hops-sink").name("chain-hops-sink");
+        eventsOut.sinkTo(io.chainEventsOut()).uid("chain-events-sink").name("chain-events-sink");
+        return dispatched;
     }
 
     /**

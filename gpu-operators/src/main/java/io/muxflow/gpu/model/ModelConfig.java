@@ -106,6 +106,8 @@ public record ModelConfig(String name, Arch arch, int layers, int hidden, int he
         gpt2("gpt2-tiny", 2, 128, 2, 1024);
         gpt2("gpt2", 12, 768, 12, 1024);
         gpt2("gpt2-medium", 24, 1024, 16, 1024);
+        // narrow and deep: the local stack's LLM, split block by block over chain servers on a CPU
+        gpt2("gpt2-chain", 12, 128, 2, 1024);
     }
 
     private static void bert(String n, int l, int h, int a, int pos) {

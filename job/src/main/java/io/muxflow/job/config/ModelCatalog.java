@@ -38,6 +38,20 @@ public final class ModelCatalog {
                 + modelStore + ") and no named shape of that name; only the emulated backend can serve it");
     }
 
+    /**
+     * The shape a chain LLM's servers load: the named shape or safetensors model of that profile (a
+     * GPT-2-style decoder); for the emulated backend, which computes nothing, a stand-in decoder of
+     * {@code blocks} blocks when the name is no known shape.
+     */
+    public static ModelConfig chainConfig(String profile, String backend, String modelStore, int blocks) {
+        if (backend.equals("emulated") && file(profile, modelStore) == null
+                && !ModelConfig.named().containsKey(profile)) {
+            return new ModelConfig(profile, ModelConfig.Arch.GPT2, blocks, 8, 1, 32, 50257, 4096, 0, 1e-5f,
+                    ModelConfig.Output.LOGITS);
+        }
+        return config(profile, backend, modelStore);
+    }
+
     public static WeightSource weights(String profile, String modelStore) {
         Path file = file(profile, modelStore);
         return file != null ? new SafetensorsWeights(file) : new SyntheticWeights(profile.hashCode());

@@ -176,6 +176,39 @@ public final class MuxflowOptions {
     public static final ConfigOption<String> SAVEPOINT_DIR = ConfigOptions.key("muxflow.savepoint-dir").stringType()
             .noDefaultValue().withDescription("Where the controller puts redeploy savepoints (shared storage on a cluster).");
 
+    public static final ConfigOption<String> CHAIN_HOPS_TOPIC = ConfigOptions.key("muxflow.topic.chain-hops")
+            .stringType().defaultValue("muxflow.chain-hops")
+            .withDescription("Internal: the chain path's work for chain servers (prefill, decode steps, cache release), "
+                    + "partitioned by server. The decode loop closes through it.");
+
+    public static final ConfigOption<String> CHAIN_EVENTS_TOPIC = ConfigOptions.key("muxflow.topic.chain-events")
+            .stringType().defaultValue("muxflow.chain-events")
+            .withDescription("Internal: tokens and job ends from chain servers back to the chain dispatcher.");
+
+    public static final ConfigOption<String> CHAIN_ROUTER = ConfigOptions.key("muxflow.chain.router").stringType()
+            .defaultValue("jffc")
+            .withDescription("How the chain dispatcher routes generation jobs: jffc (join the fastest free chain, one "
+                    + "central FIFO queue), petals (Petals' per-job shortest path with its load penalty), jsq or sed "
+                    + "(a queue per chain).");
+
+    public static final ConfigOption<Integer> CHAIN_QUEUE_CAPACITY = ConfigOptions.key("muxflow.chain.queue-capacity")
+            .intType().defaultValue(64)
+            .withDescription("Generation jobs that may wait for a free chain slot, per LLM; one more is answered "
+                    + "REJECTED at once.");
+
+    public static final ConfigOption<Integer> CHAIN_MAX_NEW_TOKENS = ConfigOptions.key("muxflow.chain.max-new-tokens")
+            .intType().defaultValue(512)
+            .withDescription("The most tokens one request may ask to generate (max_new_tokens).");
+
+    public static final ConfigOption<Duration> CHAIN_SILENCE_GRACE = ConfigOptions.key("muxflow.chain.silence-grace")
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("A running generation whose servers send nothing this long past its deadline is answered "
+                    + "TIMED_OUT by the dispatcher (the sampling server answers sooner when it still runs).");
+
+    public static final ConfigOption<Double> CHAIN_PETALS_PENALTY = ConfigOptions.key("muxflow.chain.petals-penalty")
+            .doubleType().defaultValue(10.0)
+            .withDescription("Router petals: the delay (s) Petals adds to a path through a server without free cache.");
+
     /** All options, for documentation and the completeness test. */
     public static List<ConfigOption<?>> all() {
         return List.of(BACKEND, GPU_RESOURCE, SLOT_SHARING_PER_LAYER, BUFFER_TIMEOUT, CHECKPOINT_INTERVAL, DELIVERY,
@@ -186,6 +219,7 @@ public final class MuxflowOptions {
                 EMULATED_TIME_SCALE,
                 CPU_THREADS, MODEL_STORE, MAX_PARALLELISM, STATS_WINDOW, STATS_SLIDE, ADAPT, RECOMMEND_ONLY,
                 EVALUATION_INTERVAL, STABILIZATION, COOLDOWN, DEAD_BAND, HORIZON, REDEPLOY_COST, SEARCH_BUDGET, ADAPT_MEM_GB,
-                SAVEPOINT_DIR);
+                SAVEPOINT_DIR, CHAIN_HOPS_TOPIC, CHAIN_EVENTS_TOPIC, CHAIN_ROUTER, CHAIN_QUEUE_CAPACITY,
+                CHAIN_MAX_NEW_TOKENS, CHAIN_SILENCE_GRACE, CHAIN_PETALS_PENALTY);
     }
 }

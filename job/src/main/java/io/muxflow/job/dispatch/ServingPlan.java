@@ -4,6 +4,7 @@ import io.muxflow.gpu.model.ModelConfig;
 import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.config.ModelCatalog;
 import io.muxflow.planner.InvalidInputException;
+import io.muxflow.planner.plan.ChainDeployment;
 import io.muxflow.planner.plan.Plan;
 import io.muxflow.planner.profile.ConfigProfile;
 import io.muxflow.planner.profile.ModelProfile;
@@ -37,6 +38,9 @@ public final class ServingPlan {
     private final int[][] layerSlot;
     private final ModelConfig[] configs;
     private final String[] profileNames;
+    /** Decoder LLMs served as server chains, by the name requests use, with the shape their servers load. */
+    private final Map<String, ChainDeployment> chains = new LinkedHashMap<>();
+    private final Map<String, ModelConfig> chainConfigs = new LinkedHashMap<>();
 
     public ServingPlan(JobSpec spec) {
         this(spec.plan(), spec.profiles(), spec.backend(), spec.modelStore(), spec.stageOverheadFactor());
@@ -95,7 +99,7 @@ public final class ServingPlan {
         }
         groups = new Group[g];
         latencyUs = new long[g][m][];
-        int maxPp = 1;
+        int maxPp = 0;
         for (int gi = 0; gi < g; gi++) {
             Plan.Group pg = plan.groups().get(gi);
             int[] ms = groupModels.get(gi);
@@ -132,6 +136,39 @@ public final class ServingPlan {
             }
             layers[k] = in.stream().mapToInt(Integer::intValue).toArray();
         }
+        addChains(plan, backend, modelStore);
+    }
+
+    private void addChains(Plan plan, String backend, String modelStore) {
+        for (ChainDeployment c : plan.chains()) {
+            if (modelIndex.containsKey(c.model())) {
+                throw new InvalidInputException("plan v" + plan.version() + ": '" + c.model()
+                        + "' is served both by groups and by server chains");
+            }
+            chains.put(c.model(), c);
+            chainConfigs.put(c.model(), ModelCatalog.chainConfig(c.profile(), backend, modelStore, c.blocks()));
+        }
+    }
+
+    /** The chains section of LLM {@code name}, or null when no chains serve it. */
+    public ChainDeployment chain(String name) {
+        return chains.get(name);
+    }
+
+    /** The shape a chain LLM's servers load (its vocabulary and context bound the requests). */
+    public ModelConfig chainConfig(String name) {
+        return chainConfigs.get(name);
+    }
+
+    public java.util.Set<String> chainModels() {
+        return chains.keySet();
+    }
+
+    /** Every model name a request may use: the groups' models and the chain LLMs. */
+    public List<String> allModels() {
+        List<String> all = new ArrayList<>(models);
+        all.addAll(chains.keySet());
+        return all;
     }
 
     private static int find(int[] p, int x) {

@@ -43,7 +43,29 @@ public final class Responses {
                 .setTimestamps(Timestamps.newBuilder().setClientSendUs(r.clientSendUs).setDeadlineUs(r.deadlineUs)
                         .setReceivedUs(r.receivedUs).setDispatchedUs(r.dispatchedUs).setStages(stages)
                         .setFinishedUs(r.finishedUs).build())
-                .setGroup(r.group < 0 ? null : r.group).setPlanVersion(r.planVersion).setAttributes(attrs).build();
+                .setGroup(r.group < 0 ? null : r.group).setPlanVersion(r.planVersion).setAttributes(attrs)
+                .setTokens(boxed(r.tokens)).setFirstTokenUs(r.firstTokenUs).setTokenTimesUs(boxed(r.tokenTimesUs))
+                .setChain(r.chain < 0 ? null : r.chain).setChainServers(boxed(r.chainServers)).build();
+    }
+
+    private static List<Integer> boxed(int[] a) {
+        List<Integer> l = new ArrayList<>(a == null ? 0 : a.length);
+        if (a != null) {
+            for (int x : a) {
+                l.add(x);
+            }
+        }
+        return l;
+    }
+
+    private static List<Long> boxed(long[] a) {
+        List<Long> l = new ArrayList<>(a == null ? 0 : a.length);
+        if (a != null) {
+            for (long x : a) {
+                l.add(x);
+            }
+        }
+        return l;
     }
 
     public static byte[] encode(Reply r) {

@@ -53,6 +53,40 @@ public final class Serializers {
                 topic, null, Codecs.PLAN.encode(p.toAvro(), Encoding.AVRO));
     }
 
+    /** Partitions of the hop topic: a server's work goes to partition (server mod this). */
+    public static final int CHAIN_HOP_PARTITIONS = 8;
+
+    /** Work for chain servers: partitioned by server, so each server's messages stay in order. */
+    public static KafkaRecordSerializationSchema<io.muxflow.job.chain.ChainHop> chainHops(String topic) {
+        return (KafkaRecordSerializationSchema<io.muxflow.job.chain.ChainHop>) (h, ctx, ts) -> new ProducerRecord<>(topic,
+                h.targetServer() % CHAIN_HOP_PARTITIONS, null, h.llm.getBytes(StandardCharsets.UTF_8),
+                io.muxflow.job.chain.ChainHopCodec.encode(h));
+    }
+
+    /** Tokens and job ends, keyed by LLM: one partition per LLM keeps a job's tokens before its end. */
+    public static KafkaRecordSerializationSchema<io.muxflow.job.chain.ChainHop> chainEvents(String topic) {
+        return (KafkaRecordSerializationSchema<io.muxflow.job.chain.ChainHop>) (h, ctx, ts) -> new ProducerRecord<>(topic,
+                h.llm.getBytes(StandardCharsets.UTF_8), io.muxflow.job.chain.ChainHopCodec.encode(h));
+    }
+
+    /** Chain hops and events; a record of another layout is skipped. */
+    public static final class ChainHopDeserializer implements KafkaRecordDeserializationSchema<io.muxflow.job.chain.ChainHop> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<io.muxflow.job.chain.ChainHop> out) {
+            io.muxflow.job.chain.ChainHop h = io.muxflow.job.chain.ChainHopCodec.decode(record.value());
+            if (h != null) {
+                out.collect(h);
+            }
+        }
+
+        @Override
+        public TypeInformation<io.muxflow.job.chain.ChainHop> getProducedType() {
+            return TypeInformation.of(io.muxflow.job.chain.ChainHop.class);
+        }
+    }
+
     /** Stage reports back into the dispatcher; anything malformed is skipped. */
     public static final class ReportDeserializer implements KafkaRecordDeserializationSchema<StageReport> {
         private static final long serialVersionUID = 1L;

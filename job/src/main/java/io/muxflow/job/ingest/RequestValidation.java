@@ -31,6 +31,11 @@ public final class RequestValidation {
     }
 
     public static Outcome validate(RawRecord raw, ServingPlan plan, int maxBytes) {
+        return validate(raw, plan, maxBytes, io.muxflow.job.config.MuxflowOptions.CHAIN_MAX_NEW_TOKENS.defaultValue());
+    }
+
+    /** @param maxNewTokens the most tokens a generation request may ask for */
+    public static Outcome validate(RawRecord raw, ServingPlan plan, int maxBytes, int maxNewTokens) {
         int size = raw.value == null ? 0 : raw.value.length;
         RequestDecoder.Decoded d;
         try {
@@ -58,7 +63,7 @@ public final class RequestValidation {
         Long deadline = in.getDeadlineUs();
         Long slo = in.getSloUs();
         s.deadlineUs = deadline != null ? deadline : slo != null ? in.getClientSendUs() + slo : 0;
-        String problem = problem(in, plan);
+        String problem = problem(in, plan, maxNewTokens);
         if (problem != null) {
             return new Outcome(null, Reply.of(s, "INVALID", problem, -1), null);
         }
@@ -68,6 +73,16 @@ public final class RequestValidation {
                     "expired before admission: waited %.1f ms in intake (from the client's send to the job reading it),"
                             + " %.1f ms past its deadline; the job is behind its input",
                     (raw.receivedUs - s.clientSendUs) / 1000.0, (raw.receivedUs - s.deadlineUs) / 1000.0), -1), null);
+        }
+        if (plan.chain(s.model) != null) {
+            s.tokens = in.getTokenIds().stream().mapToInt(Integer::intValue).toArray();
+            s.rows = s.tokens.length;
+            s.maxNewTokens = in.getMaxNewTokens();
+            s.temperature = in.getTemperature();
+            s.topK = in.getTopK();
+            s.seed = in.getSeed();
+            s.stopTokens = in.getStopTokenIds().stream().mapToInt(Integer::intValue).toArray();
+            return new Outcome(s, null, null);
         }
         ModelConfig c = plan.config(plan.modelIndex(s.model));
         if (in.getTokenIds() != null) {
@@ -114,10 +129,11 @@ public final class RequestValidation {
     }
 
     /** What makes a decoded request malformed (INVALID), or null when it is well formed. */
-    static String problem(InferenceRequest in, ServingPlan plan) {
+    static String problem(InferenceRequest in, ServingPlan plan, int maxNewTokens) {
         int m = plan.modelIndex(in.getModel());
-        if (m < 0) {
-            return "unknown model '" + in.getModel() + "' (this plan serves " + String.join(", ", plan.models()) + ")";
+        boolean llm = plan.chain(in.getModel()) != null;
+        if (m < 0 && !llm) {
+            return "unknown model '" + in.getModel() + "' (this plan serves " + String.join(", ", plan.allModels()) + ")";
         }
         if (in.getSloUs() == null && in.getDeadlineUs() == null) {
             return "no deadline: give slo_us or deadline_us";
@@ -127,6 +143,17 @@ public final class RequestValidation {
         }
         if (in.getDeadlineUs() != null && in.getDeadlineUs() <= in.getClientSendUs()) {
             return "deadline_us " + in.getDeadlineUs() + " is not after client_send_us " + in.getClientSendUs();
+        }
+        if (in.getMaxNewTokens() < 0) {
+            return "max_new_tokens must be >= 0, got " + in.getMaxNewTokens();
+        }
+        if (llm) {
+            return generationProblem(in, plan.chainConfig(in.getModel()), maxNewTokens);
+        }
+        if (in.getMaxNewTokens() > 0) {
+            return "model '" + in.getModel() + "' does not generate: max_new_tokens is for LLMs served on server chains"
+                    + (plan.chainModels().isEmpty() ? " (this plan has none)" : " (" + String.join(", ", plan.chainModels())
+                            + ")");
         }
         ModelConfig c = plan.config(m);
         boolean tokens = in.getTokenIds() != null;
@@ -163,6 +190,52 @@ public final class RequestValidation {
             float v = values.get(i);
             if (!Float.isFinite(v)) {
                 return "input values[" + i + "] is " + v + ": values must be finite";
+            }
+        }
+        return null;
+    }
+
+    /** A generation request to a chain LLM: prompt tokens, new tokens within the limit and the context, sane sampling. */
+    static String generationProblem(InferenceRequest in, ModelConfig c, int maxNewTokens) {
+        String model = in.getModel();
+        int n = in.getMaxNewTokens();
+        if (n == 0) {
+            return "'" + model + "' is an LLM served on server chains: give max_new_tokens >= 1 (at most " + maxNewTokens
+                    + ")";
+        }
+        if (n > maxNewTokens) {
+            return "max_new_tokens " + n + " is over the limit of " + maxNewTokens;
+        }
+        if (in.getInput() != null) {
+            return "'" + model + "' generates from token_ids; an input tensor is for encoder stages";
+        }
+        List<Integer> t = in.getTokenIds();
+        if (t == null || t.isEmpty()) {
+            return "no prompt: give token_ids";
+        }
+        if ((long) t.size() + n > c.maxPositions()) {
+            return "a prompt of " + t.size() + " tokens + " + n + " new tokens exceeds the context of '" + model + "' ("
+                    + c.maxPositions() + " positions)";
+        }
+        for (int i = 0; i < t.size(); i++) {
+            int id = t.get(i);
+            if (id < 0 || id >= c.vocab()) {
+                return "token_ids[" + i + "] = " + id + " is outside the vocabulary [0, " + c.vocab() + ")";
+            }
+        }
+        if (!Float.isFinite(in.getTemperature()) || in.getTemperature() < 0) {
+            return "temperature must be a finite number >= 0 (0: greedy), got " + in.getTemperature();
+        }
+        if (in.getTopK() < 0) {
+            return "top_k must be >= 0 (0: all tokens), got " + in.getTopK();
+        }
+        List<Integer> stops = in.getStopTokenIds();
+        if (stops.size() > 1024) {
+            return stops.size() + " stop tokens: at most 1024";
+        }
+        for (int i = 0; i < stops.size(); i++) {
+            if (stops.get(i) < 0 || stops.get(i) >= c.vocab()) {
+                return "stop_token_ids[" + i + "] = " + stops.get(i) + " is outside the vocabulary [0, " + c.vocab() + ")";
             }
         }
         return null;

@@ -13,10 +13,16 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-/** The validate operator: valid requests on, INVALID responses and dead letters to side outputs. */
+/**
+ * The validate operator: valid requests for the groups on, generation requests for chain LLMs to
+ * {@link #CHAIN_REQUESTS}, INVALID (and expired: REJECTED) responses and dead letters to side outputs.
+ */
 public final class RequestValidator extends ProcessFunction<RawRecord, ServingRequest> {
     private static final long serialVersionUID = 1L;
     public static final OutputTag<Reply> REPLIES = new OutputTag<>("invalid-replies") {
+        private static final long serialVersionUID = 1L;
+    };
+    public static final OutputTag<ServingRequest> CHAIN_REQUESTS = new OutputTag<>("chain-requests") {
         private static final long serialVersionUID = 1L;
     };
     public static final OutputTag<DeadLetterRecord> DEAD_LETTERS = new OutputTag<>("dead-letters") {
@@ -34,15 +40,20 @@ public final class RequestValidator extends ProcessFunction<RawRecord, ServingRe
     @Override
     public void open(OpenContext ctx) {
         plan = new ServingPlan(spec);
-        metrics = new ModelMetrics(getRuntimeContext().getMetricGroup(), false, new ModelNames(plan.models()));
+        metrics = new ModelMetrics(getRuntimeContext().getMetricGroup(), false, new ModelNames(plan.allModels()));
     }
 
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<ServingRequest> out) {
-        RequestValidation.Outcome o = RequestValidation.validate(raw, plan, spec.maxRequestBytes());
+        RequestValidation.Outcome o = RequestValidation.validate(raw, plan, spec.maxRequestBytes(),
+                spec.chain().maxNewTokens());
         if (o.request() != null) {
             metrics.received(o.request().model);
-            out.collect(o.request());
+            if (plan.chain(o.request().model) != null) {
+                ctx.output(CHAIN_REQUESTS, o.request());
+            } else {
+                out.collect(o.request());
+            }
             return;
         }
         metrics.received(o.reply().model);

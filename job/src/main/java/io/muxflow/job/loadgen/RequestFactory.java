@@ -30,7 +30,8 @@ public final class RequestFactory {
             t.add(1 + rng.nextInt(vocab - 1));
         }
         // every field given: the builder's default-value copies cost a load generator several KB a request
-        return new InferenceRequest(runId + "-" + (seq++), model, sendUs, sloUs, null, t, null, Map.of());
+        return new InferenceRequest(runId + "-" + (seq++), model, sendUs, sloUs, null, t, null, Map.of(), 0, 0f, 0, 0L,
+                List.of());
     }
 
     public String runId() {

@@ -21,6 +21,8 @@ public final class Topics {
         t.put(conf.get(MuxflowOptions.REPORTS_TOPIC), 1);
         t.put(conf.get(MuxflowOptions.STATS_TOPIC), 1);
         t.put(conf.get(MuxflowOptions.PLANS_TOPIC), 1);
+        t.put(conf.get(MuxflowOptions.CHAIN_HOPS_TOPIC), io.muxflow.job.egress.Serializers.CHAIN_HOP_PARTITIONS);
+        t.put(conf.get(MuxflowOptions.CHAIN_EVENTS_TOPIC), 1);
         return t;
     }
 

@@ -20,6 +20,13 @@ public class Reply {
     public int group = -1;
     public int planVersion;
     public String[] attributes = new String[0];
+    /** Generation (chain LLMs): the tokens made, when each was sampled, and the route that served it. */
+    public int[] tokens = new int[0];
+    public long[] tokenTimesUs = new long[0];
+    public long firstTokenUs;
+    /** Index of the chain in the plan's chains section, -1 when none (or a per-job path). */
+    public int chain = -1;
+    public int[] chainServers = new int[0];
 
     public Reply() {
     }

@@ -28,6 +28,12 @@ public class ServingRequest {
     public long[] shiftAtDispatchUs = new long[0];
     /** Attributes as alternating keys and values. */
     public String[] attributes = new String[0];
+    /** Generation (chain LLMs only): tokens to make, sampling, stop tokens. */
+    public int maxNewTokens;
+    public float temperature;
+    public int topK;
+    public long seed;
+    public int[] stopTokens = new int[0];
 
     public ServingRequest() {
     }

@@ -26,7 +26,7 @@ class OverheadSampleTest {
         long end = start + stageMs * 1000;
         return new InferenceResponse(id, "z", ResponseStatus.OK, "", List.of(), List.of(),
                 new Timestamps(send, send + 1_000_000, received, dispatched, List.of(new StageTiming(0, start, end)), end),
-                0, 1, Map.of());
+                0, 1, Map.of(), List.of(), 0L, List.of(), null, List.of());
     }
 
     @Test

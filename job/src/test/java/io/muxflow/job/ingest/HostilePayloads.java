@@ -107,11 +107,11 @@ public final class HostilePayloads {
         return b;
     }
 
-    /** The single-object header of the current request schema. */
+    /** The single-object header of request schema version 2, whose field layout {@link #inflatedAvro} writes. */
     static byte[] header() {
         ByteBuffer h = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
         h.put((byte) 0xC3).put((byte) 0x01)
-                .putLong(SchemaNormalization.parsingFingerprint64(InferenceRequest.getClassSchema()));
+                .putLong(SchemaNormalization.parsingFingerprint64(Codecs.history("InferenceRequest-v2")));
         return h.array();
     }
 

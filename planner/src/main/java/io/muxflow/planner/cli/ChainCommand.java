@@ -89,6 +89,25 @@ public final class ChainCommand implements Runnable {
         @Option(names = "--json", description = "End stdout with the plan as one JSON line.")
         boolean json;
 
+        @Option(names = "--job-plan", paramLabel = "FILE",
+                description = "Also write a serving plan for the job (bin/muxflow submit/local) whose chains section "
+                        + "serves this model on these servers.")
+        Path jobPlan;
+
+        @Option(names = "--add-to", paramLabel = "PLAN",
+                description = "With --job-plan: start from this serving plan (its groups and other chains are kept; "
+                        + "this model's chains section is replaced).")
+        Path addTo;
+
+        @Option(names = "--llm", paramLabel = "NAME",
+                description = "With --job-plan: the model name requests use (default: the model's name).")
+        String llm;
+
+        @Option(names = "--profile", paramLabel = "SHAPE",
+                description = "With --job-plan: the model shape the chain servers load, a named shape such as "
+                        + "gpt2-chain or a safetensors stem in the model store (default: the --llm name).")
+        String profile;
+
         @Override
         public Integer call() {
             ChainInputs inputs = in.load();
@@ -134,6 +153,21 @@ public final class ChainCommand implements Runnable {
             if (out != null) {
                 Json.write(out, j);
                 o.println("wrote " + out);
+            }
+            if (jobPlan != null) {
+                String name = llm != null ? llm : inst.model().name();
+                io.muxflow.planner.plan.ChainDeployment dep = io.muxflow.planner.plan.ChainDeployment.of(name,
+                        profile != null ? profile : name, inst, p.chosen().placement().placement(), p.chosen().chains(),
+                        inputs.lOut());
+                io.muxflow.planner.plan.Plan base = addTo != null ? io.muxflow.planner.plan.Plan.read(addTo)
+                        : new io.muxflow.planner.plan.Plan(1, "chains", List.of(), List.of(), Double.NaN, null, null);
+                List<io.muxflow.planner.plan.ChainDeployment> chainsOut = new java.util.ArrayList<>(
+                        base.chains().stream().filter(c -> !c.model().equals(name)).toList());
+                chainsOut.add(dep);
+                base.withChains(chainsOut).write(jobPlan);
+                o.println("wrote serving plan " + jobPlan + " (chains section for '" + name + "')");
+            } else if (addTo != null || llm != null || profile != null) {
+                throw new InvalidInputException("--add-to, --llm and --profile go with --job-plan");
             }
             if (json) {
                 o.println(Json.compact(j));

@@ -16,10 +16,8 @@ import io.muxflow.planner.sim.chain.ChainArrivals;
 import io.muxflow.planner.sim.chain.ChainRouter;
 import io.muxflow.planner.sim.chain.ChainSimResult;
 import io.muxflow.planner.sim.chain.ChainSimulator;
-import io.muxflow.planner.sim.chain.JffcRouter;
 import io.muxflow.planner.sim.chain.OccupancyBounds;
 import io.muxflow.planner.sim.chain.PetalsRouter;
-import io.muxflow.planner.sim.chain.QueueingRouter;
 import io.muxflow.planner.workload.TraceCsv;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -144,12 +142,11 @@ final class ChainSimulateCommand implements Callable<Integer> {
             o.printf("Petals placement: %d servers host blocks%n", pp.usedServers());
             r = new PetalsRouter(inst, pp, petalsPenalty);
         } else {
-            r = switch (router.toLowerCase(Locale.ROOT)) {
-                case "jffc" -> new JffcRouter(chains);
-                case "jsq" -> new QueueingRouter(QueueingRouter.Rule.JSQ, chains);
-                case "sed" -> new QueueingRouter(QueueingRouter.Rule.SED, chains);
-                default -> throw new InvalidInputException("--router must be jffc, jsq or sed, got " + router);
-            };
+            if (router.equalsIgnoreCase("petals")) {
+                throw new InvalidInputException("--router must be jffc, jsq or sed, got " + router
+                        + " (Petals' routing comes with its placement: --policy petals)");
+            }
+            r = io.muxflow.planner.sim.chain.ChainRouters.create(router, inst, null, chains, 0);
         }
         ChainSimResult res = ChainSimulator.run(arrivals, r, svc, seed, warmup);
         o.printf("%s: %d jobs measured at %.4f jobs/s: response mean %.3f s, p50 %.3f s, p95 %.3f s, p99 %.3f s; "

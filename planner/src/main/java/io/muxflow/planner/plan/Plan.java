@@ -21,9 +21,12 @@ import java.util.Set;
  * groups (id, devices, op, pp, models), optional time segments (the {@code clockwork++} baseline),
  * and what the planner predicted for it. Optional {@code model_profiles} maps a model instance to the
  * profile it runs (absent: the model's own name), so a plan can be served without its workload file.
+ * Optional {@code chains} lists decoder LLMs served as server chains ({@link ChainDeployment}), beside
+ * the groups.
  */
 public record Plan(int version, String policy, List<Group> groups, List<Segment> segments,
-        double predictedAttainment, Map<String, Double> predictedPerModel, Map<String, String> modelProfiles) {
+        double predictedAttainment, Map<String, Double> predictedPerModel, Map<String, String> modelProfiles,
+        List<ChainDeployment> chains) {
 
     /** One device group: {@code devices = dp x op x pp}. */
     public record Group(int id, int devices, int op, int pp, List<String> models) {
@@ -50,8 +53,15 @@ public record Plan(int version, String policy, List<Group> groups, List<Segment>
         }
     }
 
+    /** A plan without chains. */
+    public Plan(int version, String policy, List<Group> groups, List<Segment> segments, double predictedAttainment,
+            Map<String, Double> predictedPerModel, Map<String, String> modelProfiles) {
+        this(version, policy, groups, segments, predictedAttainment, predictedPerModel, modelProfiles, List.of());
+    }
+
     public Plan {
         groups = List.copyOf(groups);
+        chains = chains == null ? List.of() : List.copyOf(chains);
         segments = segments == null ? List.of() : List.copyOf(segments);
         predictedPerModel = predictedPerModel == null ? Map.of() : Map.copyOf(predictedPerModel);
         modelProfiles = modelProfiles == null ? Map.of() : Map.copyOf(modelProfiles);
@@ -59,6 +69,12 @@ public record Plan(int version, String policy, List<Group> groups, List<Segment>
             throw new InvalidInputException("plan version must be >= 0");
         }
         checkIds(groups, "plan");
+        Set<String> llms = new HashSet<>();
+        for (ChainDeployment c : chains) {
+            if (!llms.add(c.model())) {
+                throw new InvalidInputException("plan: chains list model '" + c.model() + "' twice");
+            }
+        }
         for (Segment s : segments) {
             checkIds(s.groups(), "segment at " + s.startS() + " s");
         }
@@ -156,19 +172,33 @@ public record Plan(int version, String policy, List<Group> groups, List<Segment>
     }
 
     public Plan withPredicted(double attainment, Map<String, Double> perModel) {
-        return new Plan(version, policy, groups, segments, attainment, perModel, modelProfiles);
+        return new Plan(version, policy, groups, segments, attainment, perModel, modelProfiles, chains);
     }
 
     public Plan withVersion(int v) {
-        return new Plan(v, policy, groups, segments, predictedAttainment, predictedPerModel, modelProfiles);
+        return new Plan(v, policy, groups, segments, predictedAttainment, predictedPerModel, modelProfiles, chains);
     }
 
     public Plan withModelProfiles(Map<String, String> profiles) {
-        return new Plan(version, policy, groups, segments, predictedAttainment, predictedPerModel, profiles);
+        return new Plan(version, policy, groups, segments, predictedAttainment, predictedPerModel, profiles, chains);
     }
 
     public Plan withSegments(List<Segment> segs) {
-        return new Plan(version, policy, groups, segs, predictedAttainment, predictedPerModel, modelProfiles);
+        return new Plan(version, policy, groups, segs, predictedAttainment, predictedPerModel, modelProfiles, chains);
+    }
+
+    public Plan withChains(List<ChainDeployment> c) {
+        return new Plan(version, policy, groups, segments, predictedAttainment, predictedPerModel, modelProfiles, c);
+    }
+
+    /** The chain section of LLM {@code model}, or null. */
+    public ChainDeployment chain(String model) {
+        for (ChainDeployment c : chains) {
+            if (c.model().equals(model)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     // ---- JSON ----
@@ -189,6 +219,10 @@ public record Plan(int version, String policy, List<Group> groups, List<Segment>
         if (!modelProfiles.isEmpty()) {
             ObjectNode mp = o.putObject("model_profiles");
             new java.util.TreeMap<>(modelProfiles).forEach(mp::put);
+        }
+        if (!chains.isEmpty()) {
+            ArrayNode ch = o.putArray("chains");
+            chains.forEach(c -> ch.add(c.toJson()));
         }
         ObjectNode pred = o.putObject("predicted");
         if (!Double.isNaN(predictedAttainment)) {
@@ -256,7 +290,17 @@ public record Plan(int version, String policy, List<Group> groups, List<Segment>
             if (mp != null && mp.isObject()) {
                 mp.fields().forEachRemaining(e -> profiles.put(e.getKey(), e.getValue().asText()));
             }
-            return new Plan(version, policy, groups, segments, att, per, profiles);
+            List<ChainDeployment> chains = new ArrayList<>();
+            JsonNode ch = root.get("chains");
+            if (ch != null) {
+                if (!ch.isArray()) {
+                    throw new InvalidInputException(where + ": \"chains\" must be an array");
+                }
+                for (int i = 0; i < ch.size(); i++) {
+                    chains.add(ChainDeployment.parse(ch.get(i), where + ": chains[" + i + "]"));
+                }
+            }
+            return new Plan(version, policy, groups, segments, att, per, profiles, chains);
         } catch (InvalidInputException e) {
             if (e.getMessage().startsWith(where)) {
                 throw e;

@@ -11,7 +11,10 @@ import org.apache.avro.Schema;
 
 /** One codec per topic record type; the published .avsc files are resources under io/muxflow/schema/avsc. */
 public final class Codecs {
-    public static final AvroCodec<InferenceRequest> REQUEST = new AvroCodec<>(InferenceRequest.getClassSchema());
+    /** Decodes requests written with this version of the schema or any earlier one (schema history). */
+    public static final AvroCodec<InferenceRequest> REQUEST = new AvroCodec<InferenceRequest>(
+            InferenceRequest.getClassSchema()).addWriterSchema(history("InferenceRequest-v1"))
+            .addWriterSchema(history("InferenceRequest-v2"));
     public static final AvroCodec<InferenceResponse> RESPONSE = new AvroCodec<>(InferenceResponse.getClassSchema());
     public static final AvroCodec<DeadLetter> DEAD_LETTER = new AvroCodec<>(DeadLetter.getClassSchema());
     public static final AvroCodec<ModelArrivalStats> STATS = new AvroCodec<>(ModelArrivalStats.getClassSchema());
@@ -22,9 +25,18 @@ public final class Codecs {
 
     /** The published schema file {@code name}.avsc. */
     public static Schema published(String name) {
-        try (InputStream in = Codecs.class.getResourceAsStream("/io/muxflow/schema/avsc/" + name + ".avsc")) {
+        return read("/io/muxflow/schema/avsc/" + name + ".avsc");
+    }
+
+    /** An earlier published version, {@code NAME-vN}. */
+    public static Schema history(String nameAndVersion) {
+        return read("/io/muxflow/schema/avsc/history/" + nameAndVersion + ".avsc");
+    }
+
+    private static Schema read(String resource) {
+        try (InputStream in = Codecs.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalArgumentException("no published schema " + name);
+                throw new IllegalArgumentException("no published schema " + resource);
             }
             return new Schema.Parser().parse(in);
         } catch (IOException e) {

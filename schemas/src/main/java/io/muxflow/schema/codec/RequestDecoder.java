@@ -143,6 +143,48 @@ public final class RequestDecoder {
             }
             b.setInput(new Tensor(shape, values));
         }
+        Long maxNew = longValue(n, "max_new_tokens");
+        if (maxNew != null) {
+            if (maxNew < Integer.MIN_VALUE || maxNew > Integer.MAX_VALUE) {
+                throw new IOException("field \"max_new_tokens\" must be a 32-bit integer, found " + maxNew);
+            }
+            b.setMaxNewTokens(maxNew.intValue());
+        }
+        Long topK = longValue(n, "top_k");
+        if (topK != null) {
+            if (topK < Integer.MIN_VALUE || topK > Integer.MAX_VALUE) {
+                throw new IOException("field \"top_k\" must be a 32-bit integer, found " + topK);
+            }
+            b.setTopK(topK.intValue());
+        }
+        Long seed = longValue(n, "seed");
+        if (seed != null) {
+            b.setSeed(seed);
+        }
+        JsonNode temp = unwrap(n.get("temperature"));
+        if (temp != null) {
+            if (temp.isNumber()) {
+                b.setTemperature((float) temp.asDouble());
+            } else if (temp.isTextual() && (temp.asText().equals("NaN") || temp.asText().endsWith("Infinity"))) {
+                b.setTemperature(Float.parseFloat(temp.asText()));
+            } else {
+                throw new IOException("field \"temperature\" must be a number, found " + temp);
+            }
+        }
+        JsonNode stops = unwrap(n.get("stop_token_ids"));
+        if (stops != null) {
+            if (!stops.isArray()) {
+                throw new IOException("stop_token_ids must be an array of integers");
+            }
+            List<Integer> t = new ArrayList<>();
+            for (JsonNode x : stops) {
+                if (!x.isIntegralNumber() || !x.canConvertToInt()) {
+                    throw new IOException("stop_token_ids must be an array of 32-bit integers, found " + x);
+                }
+                t.add(x.asInt());
+            }
+            b.setStopTokenIds(t);
+        }
         Map<String, String> attrs = new HashMap<>();
         JsonNode a = unwrap(n.get("attributes"));
         if (a != null && a.isObject()) {

@@ -17,6 +17,12 @@ public interface ChainRouter {
     /** A job finished on {@code route}: release what it held and start waiting jobs through {@code d}. */
     void complete(int job, int route, Dispatch d);
 
+    /**
+     * The servers of route {@code route} and the blocks a job runs on each: a chain for routers that
+     * route over fixed chains, the job's own path for per-job routers (valid while that job runs).
+     */
+    int[][] route(int route);
+
     /** Starts jobs; the simulator draws the actual service time from the mean given. */
     interface Dispatch {
         void start(int job, int route, double meanServiceS);

@@ -30,6 +30,11 @@ public final class JffcRouter implements ChainRouter {
     }
 
     @Override
+    public int[][] route(int route) {
+        return new int[][] {chains[route].servers(), chains[route].blocks()};
+    }
+
+    @Override
     public void reset() {
         java.util.Arrays.fill(busy, 0);
         queue.clear();

@@ -66,6 +66,12 @@ public final class PetalsRouter implements ChainRouter {
     }
 
     @Override
+    public int[][] route(int route) {
+        int[][] r = routes.get(route);
+        return new int[][] {r[0].clone(), r[1].clone()};
+    }
+
+    @Override
     public void reset() {
         System.arraycopy(capacity, 0, free, 0, free.length);
         routes.clear();

@@ -38,6 +38,11 @@ public final class QueueingRouter implements ChainRouter {
     }
 
     @Override
+    public int[][] route(int route) {
+        return new int[][] {chains[route].servers(), chains[route].blocks()};
+    }
+
+    @Override
     public void reset() {
         java.util.Arrays.fill(busy, 0);
         for (ArrayDeque<Integer> q : queues) {

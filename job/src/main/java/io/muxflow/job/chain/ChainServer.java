@@ -1,0 +1,320 @@
+package io.muxflow.job.chain;
+
+import io.muxflow.gpu.backend.StageExecutor;
+import io.muxflow.gpu.backend.StageExecutorFactory;
+import io.muxflow.gpu.model.ModelConfig;
+import io.muxflow.gpu.model.StageBatch;
+import io.muxflow.gpu.model.StageItem;
+import io.muxflow.gpu.model.StageSpec;
+import io.muxflow.gpu.model.TokenSampler;
+import io.muxflow.gpu.weights.WeightSource;
+import io.muxflow.job.model.Clocks;
+import io.muxflow.planner.InvalidInputException;
+import io.muxflow.planner.plan.ChainDeployment;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One chain server of the chain path (server chain composition, Sun, He and Hou): it hosts the
+ * contiguous block range GBP-CR placed on it (plus the embeddings when it holds block 0 and the LM
+ * head when it holds block L-1) and, for each job, runs the sub-range of its blocks the job's chain
+ * gives it: the whole prompt at the job's first visit (prefill), one token at every later one
+ * (decode). It keeps the job's attention cache for exactly the blocks it ran, until the job ends.
+ * The server that runs block L-1 samples the next token ({@link TokenSampler}) and sends it back to
+ * the chain's first server, until {@code max_new_tokens}, a stop token or the deadline.
+ *
+ * <p>Cache is capped by the plan: a server may hold {@link ChainDeployment#cacheUnits} block-jobs (one
+ * job's cache on one block), what GCA allocated from the memory its blocks leave. A job beyond that
+ * is refused with the reason (a {@link ChainHop#REFUSED} event), never an out-of-memory error.
+ *
+ * <p>Two backends: {@code cpu} runs the real blocks (one executor per block, each with its KV cache
+ * sessions); {@code emulated} holds the server for the paper's service model, (tau_c + tau_p x
+ * blocks) per job spread over the {@code tokens_per_job} passes it was costed for, times a scale.
+ */
+public final class ChainServer implements AutoCloseable {
+    /** Where the server's messages go. */
+    public interface Out {
+        /** A RUN, RELEASE or CANCEL for a server (possibly this one), through the hop topic. */
+        void hop(ChainHop h);
+
+        /** A TOKEN, DONE or REFUSED for the dispatcher, through the event topic. */
+        void event(ChainHop e);
+    }
+
+    /** Jobs whose end this server remembers, so that late messages of theirs start nothing. */
+    static final int REMEMBERED_ENDS = 100_000;
+
+    private final ChainDeployment dep;
+    private final ChainDeployment.Server me;
+    private final ModelConfig config;
+    private final StageExecutor[] executors;
+    private final double emulatedScale;
+    private final int capacity;
+    private final Map<Long, Session> sessions = new HashMap<>();
+    /** job -> the highest attempt that ended here (released or cancelled). */
+    private final Map<Long, Integer> ended = new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Integer> e) {
+            return size() > REMEMBERED_ENDS;
+        }
+    };
+    private int used;
+    private final Map<Integer, Integer> jobsPerChain = new HashMap<>();
+    private final Map<Integer, Integer> peakPerChain = new HashMap<>();
+    private long passes;
+
+    /** One job's cache here. */
+    private record Session(int attempt, int chain, int firstBlock, int blocks) {
+    }
+
+    /**
+     * @param factory the backend's executors (null for emulated)
+     * @param emulatedScale for emulated: the time scale (1: the plan's seconds), else ignored
+     */
+    public ChainServer(ChainDeployment dep, int server, ModelConfig config, StageExecutorFactory factory,
+            WeightSource weights, double emulatedScale) {
+        this.dep = dep;
+        this.me = dep.servers().get(server);
+        this.config = config;
+        this.emulatedScale = emulatedScale;
+        this.capacity = dep.cacheUnits(server);
+        this.executors = new StageExecutor[dep.blocks()];
+        if (factory != null) {
+            if (config.layers() != dep.blocks() || config.arch() != ModelConfig.Arch.GPT2) {
+                throw new InvalidInputException("chains section of '" + dep.model() + "' has " + dep.blocks()
+                        + " blocks, but the shape '" + dep.profile() + "' it loads is a " + config.arch() + " of "
+                        + config.layers() + " layers: a chain LLM must be a GPT-2-style decoder of as many blocks");
+            }
+            for (int b = me.start(); b < me.start() + me.count(); b++) {
+                executors[b] = factory.load(config, new StageSpec(b, dep.blocks(), b, b + 1), weights);
+            }
+        }
+    }
+
+    public int id() {
+        return me.id();
+    }
+
+    /** Cache this server may hold, in block-jobs. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Cache in use now, in block-jobs. */
+    public int used() {
+        return used;
+    }
+
+    /** Jobs in service here now on chain {@code chain}, and the most there ever were. */
+    public int jobs(int chain) {
+        return jobsPerChain.getOrDefault(chain, 0);
+    }
+
+    public Map<Integer, Integer> peakJobsPerChain() {
+        return Map.copyOf(peakPerChain);
+    }
+
+    public long passes() {
+        return passes;
+    }
+
+    /** The executors' session of a job's attempt (never 0, which means "no cache"). */
+    private static long session(long job, int attempt) {
+        return (job + 1) << 10 | (attempt & 1023);
+    }
+
+    public void process(ChainHop h, Out out) {
+        switch (h.kind) {
+            case ChainHop.RUN -> run(h, out);
+            case ChainHop.RELEASE, ChainHop.CANCEL -> end(h.job, h.attempt);
+            default -> {
+                // events are the dispatcher's
+            }
+        }
+    }
+
+    private void run(ChainHop h, Out out) {
+        Integer endedAttempt = ended.get(h.job);
+        if (endedAttempt != null && h.attempt <= endedAttempt) {
+            return; // a late message of a job (attempt) that already ended here
+        }
+        Session s = sessions.get(h.job);
+        if (s != null && s.attempt() > h.attempt) {
+            return; // an older attempt's message: the job was resumed since
+        }
+        if (s != null && s.attempt() < h.attempt) {
+            drop(h.job, s); // resumed under a new attempt: the old cache is garbage
+            s = null;
+        }
+        int firstBlock = firstBlock(h);
+        int n = h.blocks[h.hop];
+        if (firstBlock < me.start() || firstBlock + n > me.start() + me.count()) {
+            out.event(refused(h, "server " + me.id() + " hosts blocks [" + me.start() + ", " + (me.start() + me.count())
+                    + "), the route asks it for [" + firstBlock + ", " + (firstBlock + n) + ")"));
+            return;
+        }
+        if (s == null) {
+            if (h.position != 0) {
+                return; // a decode step for a cache this server does not have (lost with a restart)
+            }
+            if (used + n > capacity) {
+                out.event(refused(h, String.format("server %d (%s) has no cache left for this job: its allocation is "
+                        + "%d block-jobs, %d in use, the job needs %d", me.id(), me.name(), capacity, used, n)));
+                return;
+            }
+            s = new Session(h.attempt, h.chain, firstBlock, n);
+            sessions.put(h.job, s);
+            used += n;
+            int now = jobsPerChain.merge(h.chain, 1, Integer::sum);
+            peakPerChain.merge(h.chain, now, Math::max);
+        }
+        passes++;
+        long startUs = Clocks.nowUs();
+        boolean last = firstBlock + n == dep.blocks();
+        float[] result;
+        try {
+            result = executors[firstBlock] == null ? emulate(h, n, startUs) : compute(h, firstBlock, n);
+        } catch (RuntimeException e) {
+            // an executor error ends this job only: FAILED with the reason, its caches freed everywhere
+            ChainHop failed = h.follow(ChainHop.DONE);
+            failed.status = "FAILED";
+            failed.detail = "executor error on chain server " + me.id() + " (blocks " + firstBlock + ".."
+                    + (firstBlock + n - 1) + "): " + e.getMessage();
+            failed.sentUs = Clocks.nowUs();
+            out.event(failed);
+            releaseEverywhere(h, out, failed.sentUs);
+            return;
+        }
+        if (!last) {
+            ChainHop next = h.follow(ChainHop.RUN);
+            next.hop = h.hop + 1;
+            next.data = result;
+            next.rows = h.tokens != null ? h.tokens.length : h.rows;
+            next.sentUs = Clocks.nowUs();
+            out.hop(next);
+            return;
+        }
+        int token = result == null ? emulatedToken(h) : TokenSampler.sample(result, 0, config.vocab(), h.temperature,
+                h.topK, h.seed, h.step);
+        long t = Clocks.nowUs();
+        ChainHop ev = h.follow(ChainHop.TOKEN);
+        ev.token = token;
+        ev.eventUs = t;
+        ev.sentUs = t;
+        out.event(ev);
+        int rows = h.tokens != null ? h.tokens.length : h.rows;
+        boolean timedOut = t > h.deadlineUs;
+        if (h.step + 1 >= h.maxNewTokens || h.isStop(token) || timedOut) {
+            ChainHop done = h.follow(ChainHop.DONE);
+            done.step = h.step + 1;
+            done.status = timedOut && h.step + 1 < h.maxNewTokens && !h.isStop(token) ? "TIMED_OUT" : "OK";
+            done.detail = done.status.equals("OK") ? "" : String.format(
+                    "the deadline passed after %d of %d tokens (%.1f ms late)", h.step + 1, h.maxNewTokens,
+                    (t - h.deadlineUs) / 1000.0);
+            done.eventUs = t;
+            done.sentUs = t;
+            out.event(done);
+            releaseEverywhere(h, out, t);
+            return;
+        }
+        ChainHop next = h.follow(ChainHop.RUN);
+        next.hop = 0;
+        next.step = h.step + 1;
+        next.position = h.position + rows;
+        next.tokens = new int[] {token};
+        next.sentUs = Clocks.nowUs();
+        out.hop(next);
+    }
+
+    /** Frees the job's cache here and tells the route's other servers to. */
+    private void releaseEverywhere(ChainHop h, Out out, long nowUs) {
+        for (int k = 0; k < h.servers.length; k++) {
+            if (h.servers[k] == me.id()) {
+                end(h.job, h.attempt);
+            } else {
+                ChainHop r = h.follow(ChainHop.RELEASE);
+                r.hop = k;
+                r.sentUs = nowUs;
+                out.hop(r);
+            }
+        }
+    }
+
+    private static int firstBlock(ChainHop h) {
+        int b = 0;
+        for (int k = 0; k < h.hop; k++) {
+            b += h.blocks[k];
+        }
+        return b;
+    }
+
+    /** Runs blocks [first, first + n) for the job's session; returns the rows out, or the logits after block L-1. */
+    private float[] compute(ChainHop h, int first, int n) {
+        long session = session(h.job, h.attempt);
+        StageBatch x = h.tokens != null
+                ? new StageBatch(java.util.List.of(new StageItem(session, h.position, h.tokens.length, h.tokens, null)), 0)
+                : new StageBatch(java.util.List.of(StageItem.ofData(session, h.position, h.rows, h.data)),
+                        config.hidden());
+        for (int b = first; b < first + n; b++) {
+            x = executors[b].run(x);
+        }
+        return x.item(0).data();
+    }
+
+    /** The paper's service model: hold the server for this pass's share of (tau_c + tau_p x blocks). */
+    private float[] emulate(ChainHop h, int n, long startUs) {
+        double s = (me.commS() + me.blockS() * n) / dep.tokensPerJob() * emulatedScale;
+        long until = System.nanoTime() + (long) (s * 1e9);
+        long left;
+        while ((left = until - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+        }
+        return null;
+    }
+
+    private int emulatedToken(ChainHop h) {
+        return (int) (TokenSampler.uniform(h.seed, h.step) * config.vocab());
+    }
+
+    private static ChainHop refused(ChainHop h, String why) {
+        ChainHop r = h.follow(ChainHop.REFUSED);
+        r.status = "REFUSED";
+        r.detail = why;
+        r.sentUs = Clocks.nowUs();
+        return r;
+    }
+
+    /** Ends a job (attempt) here: its cache is freed and its late messages are ignored. */
+    private void end(long job, int attempt) {
+        ended.merge(job, attempt, Math::max);
+        Session s = sessions.get(job);
+        if (s != null && s.attempt() <= attempt) {
+            drop(job, s);
+        }
+    }
+
+    private void drop(long job, Session s) {
+        sessions.remove(job);
+        used -= s.blocks();
+        jobsPerChain.merge(s.chain(), -1, Integer::sum);
+        long session = session(job, s.attempt());
+        for (int b = s.firstBlock(); b < s.firstBlock() + s.blocks(); b++) {
+            if (executors[b] != null) {
+                executors[b].release(session);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (StageExecutor e : executors) {
+            if (e != null) {
+                e.close();
+            }
+        }
+    }
+}

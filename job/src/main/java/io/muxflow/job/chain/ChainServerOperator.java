@@ -1,0 +1,104 @@
+package io.muxflow.job.chain;
+
+import io.muxflow.gpu.backend.Backends;
+import io.muxflow.gpu.backend.StageExecutorFactory;
+import io.muxflow.job.config.JobSpec;
+import io.muxflow.job.config.ModelCatalog;
+import io.muxflow.job.dispatch.ServingPlan;
+import io.muxflow.job.model.Clocks;
+import io.muxflow.planner.plan.ChainDeployment;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chain servers of one LLM: subtask i is server i of the plan's chains section, with one device
+ * slot; see {@link ChainServer}. Work arrives from the hop topic (partitioned by server); work for
+ * the next server (or the first server's next decode step) goes out on the main output to the hop
+ * topic, tokens and job ends to {@link #EVENTS}. Metrics per server: jobs in service and peak per
+ * chain, cache use against its allocation, and the hop latency (send to receive, the runtime's RTT).
+ */
+public final class ChainServerOperator extends ProcessFunction<ChainHop, ChainHop> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ChainServerOperator.class);
+    public static final OutputTag<ChainHop> EVENTS = new OutputTag<>("chain-events") {
+        private static final long serialVersionUID = 1L;
+    };
+
+    private final JobSpec spec;
+    private final String llm;
+    private transient ChainServer server;
+    private transient Histogram hopUs;
+
+    public ChainServerOperator(JobSpec spec, String llm) {
+        this.spec = spec;
+        this.llm = llm;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        ServingPlan plan = new ServingPlan(spec);
+        ChainDeployment dep = plan.chain(llm);
+        int id = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        boolean emulated = spec.backend().equals("emulated");
+        StageExecutorFactory factory = emulated ? null
+                : Backends.create(spec.backend(), 0, spec.cpuThreads(), null, spec.emulatedTimeScale());
+        server = new ChainServer(dep, id, plan.chainConfig(llm), factory,
+                emulated ? null : ModelCatalog.weights(dep.profile(), spec.modelStore()), spec.emulatedTimeScale());
+        var g = getRuntimeContext().getMetricGroup().addGroup("chainServer", Integer.toString(id));
+        g.gauge("cacheUsed", (Gauge<Integer>) server::used);
+        g.gauge("cacheCapacity", (Gauge<Integer>) server::capacity);
+        for (int c = 0; c < dep.chains().size(); c++) {
+            if (contains(dep.chains().get(c).servers(), id)) {
+                int chain = c;
+                var cg = g.addGroup("chain", Integer.toString(c));
+                cg.gauge("jobsInService", (Gauge<Integer>) () -> server.jobs(chain));
+                cg.gauge("capacity", (Gauge<Integer>) () -> dep.chains().get(chain).capacity());
+            }
+        }
+        hopUs = g.histogram("hopLatencyUs", new DescriptiveStatisticsHistogram(1000));
+        ChainDeployment.Server me = dep.servers().get(id);
+        LOG.info("chain server {} of '{}': blocks [{}, {}) of {} on {}, cache for {} block-jobs", id, llm, me.start(),
+                me.start() + me.count(), dep.blocks(), spec.backend(), server.capacity());
+    }
+
+    private static boolean contains(int[] a, int x) {
+        for (int v : a) {
+            if (v == x) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void processElement(ChainHop h, Context ctx, Collector<ChainHop> out) {
+        if (h.sentUs > 0) {
+            hopUs.update(Math.max(0, Clocks.nowUs() - h.sentUs));
+        }
+        server.process(h, new ChainServer.Out() {
+            @Override
+            public void hop(ChainHop next) {
+                out.collect(next);
+            }
+
+            @Override
+            public void event(ChainHop e) {
+                ctx.output(EVENTS, e);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package io.muxflow.job.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muxflow.gpu.cpu.CpuBackend;
+import io.muxflow.job.config.ModelCatalog;
+import io.muxflow.job.model.Reply;
+import io.muxflow.job.model.ServingRequest;
+import io.muxflow.planner.plan.ChainDeployment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chain path's logic without Flink or Kafka: the scheduler and three real cpu chain servers,
+ * their messages passed in order through in-memory queues (what the hop and event topics carry).
+ */
+class ChainLoopTest {
+    private final List<ChainServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        servers.forEach(ChainServer::close);
+    }
+
+    /** The servers, the scheduler and the queues between them. */
+    final class Loop implements ChainScheduler.Out, ChainServer.Out {
+        final ChainDeployment dep;
+        final ChainScheduler scheduler;
+        final Map<Long, ChainJob> state = new HashMap<>();
+        final ArrayDeque<ChainHop> hops = new ArrayDeque<>();
+        final ArrayDeque<ChainHop> events = new ArrayDeque<>();
+        final List<Reply> replies = new ArrayList<>();
+        final List<ChainHop> seenHops = new ArrayList<>();
+
+        Loop(int capacity, String router) {
+            dep = ChainFixtures.deployment(capacity);
+            CpuBackend cpu = new CpuBackend(1);
+            for (int j = 0; j < dep.servers().size(); j++) {
+                servers.add(new ChainServer(dep, j, ChainFixtures.config(), cpu, ModelCatalog.weights(dep.profile(), null),
+                        1.0));
+            }
+            scheduler = new ChainScheduler(dep, new ChainScheduler.Options(router, 4, 10, 5_000_000), store());
+            scheduler.resume(0, 0, this);
+        }
+
+        ChainScheduler.Store store() {
+            return new ChainScheduler.Store() {
+                @Override
+                public ChainJob get(long seq) {
+                    return state.get(seq);
+                }
+
+                @Override
+                public void put(ChainJob j) {
+                    state.put(j.seq, j);
+                }
+
+                @Override
+                public void remove(long seq) {
+                    state.remove(seq);
+                }
+
+                @Override
+                public Iterable<ChainJob> all() {
+                    return new ArrayList<>(state.values());
+                }
+            };
+        }
+
+        @Override
+        public void hop(ChainHop h) {
+            // a message's bytes, as the topic carries them
+            hops.add(ChainHopCodec.decode(ChainHopCodec.encode(h)));
+        }
+
+        @Override
+        public void event(ChainHop e) {
+            events.add(ChainHopCodec.decode(ChainHopCodec.encode(e)));
+        }
+
+        @Override
+        public void reply(Reply r) {
+            replies.add(r);
+        }
+
+        /** Delivers messages until none is left. */
+        void drain() {
+            while (!hops.isEmpty() || !events.isEmpty()) {
+                ChainHop h = hops.poll();
+                if (h != null) {
+                    seenHops.add(h);
+                    servers.get(h.targetServer()).process(h, this);
+                }
+                ChainHop e = events.poll();
+                if (e != null) {
+                    scheduler.event(e, System.currentTimeMillis() * 1000, this);
+                }
+            }
+        }
+    }
+
+    static ServingRequest request(String id, int[] prompt, int n, float temperature, int topK, long seed) {
+        ServingRequest r = new ServingRequest();
+        r.requestId = id;
+        r.model = ChainFixtures.LLM;
+        r.tokens = prompt;
+        r.maxNewTokens = n;
+        r.temperature = temperature;
+        r.topK = topK;
+        r.seed = seed;
+        r.clientSendUs = System.currentTimeMillis() * 1000;
+        r.deadlineUs = r.clientSendUs + 600_000_000L;
+        return r;
+    }
+
+    @Test
+    void tokensThroughThreeUnevenServersEqualTheUnsplitModels() {
+        Loop loop = new Loop(2, "jffc");
+        int[] prompt = {464, 2068, 7586, 21831, 18045};
+        loop.scheduler.arrive(request("greedy", prompt, 8, 0f, 0, 0), 0, loop);
+        loop.scheduler.arrive(request("sampled", prompt, 8, 0.8f, 20, 7), 0, loop);
+        loop.drain();
+        assertThat(loop.replies).hasSize(2);
+        Map<String, Reply> by = new HashMap<>();
+        loop.replies.forEach(r -> by.put(r.requestId, r));
+        assertThat(by.get("greedy").status).isEqualTo("OK");
+        assertThat(by.get("greedy").tokens).containsExactly(ChainFixtures.reference(prompt, 8, 0f, 0, 0, new int[0]));
+        assertThat(by.get("sampled").tokens).containsExactly(ChainFixtures.reference(prompt, 8, 0.8f, 20, 7, new int[0]));
+        assertThat(by.get("greedy").tokens).isNotEqualTo(by.get("sampled").tokens);
+        assertThat(by.get("greedy").chainServers).containsExactly(0, 1, 2);
+        assertThat(by.get("greedy").chain).isZero();
+        assertThat(by.get("greedy").tokenTimesUs).hasSize(8);
+        // every server released the jobs' caches
+        servers.forEach(s -> assertThat(s.used()).as("server %d cache", s.id()).isZero());
+    }
+
+    @Test
+    void aChainNeverHoldsMoreJobsThanItsCapacityAndTheRestWait() {
+        Loop loop = new Loop(2, "jffc");
+        int[] prompt = {1, 2, 3};
+        for (int i = 0; i < 5; i++) {
+            loop.scheduler.arrive(request("j" + i, prompt, 3, 0f, 0, 0), 0, loop);
+        }
+        assertThat(loop.scheduler.waiting()).isEqualTo(3);
+        loop.drain();
+        assertThat(loop.replies).hasSize(5).allSatisfy(r -> assertThat(r.status).isEqualTo("OK"));
+        // from the servers' own records: at most 2 jobs of chain 0 at a time on each
+        servers.forEach(s -> assertThat(s.peakJobsPerChain().get(0)).as("server %d", s.id()).isEqualTo(2));
+    }
+
+    @Test
+    void aFullQueueRejectsAtOnceWithTheReason() {
+        Loop loop = new Loop(1, "jffc");
+        for (int i = 0; i < 7; i++) {
+            loop.scheduler.arrive(request("q" + i, new int[] {5}, 2, 0f, 0, 0), 0, loop);
+        }
+        // 1 runs, 4 wait (the queue holds 4), 2 are rejected
+        assertThat(loop.replies).extracting(r -> r.requestId).containsExactly("q5", "q6");
+        assertThat(loop.replies.get(0).status).isEqualTo("REJECTED");
+        assertThat(loop.replies.get(0).detail).contains("no free slot").contains("queue holds 4");
+        loop.drain();
+        assertThat(loop.replies).hasSize(7);
+        assertThat(loop.replies.stream().filter(r -> r.status.equals("OK")).count()).isEqualTo(5);
+    }
+
+    @Test
+    void aResumedJobMakesTheTokensOfAnUninterruptedRun() {
+        int[] prompt = {10, 20, 30, 40};
+        Loop loop = new Loop(2, "jffc");
+        loop.scheduler.arrive(request("r", prompt, 6, 0.9f, 0, 42), 0, loop);
+        // run until 3 tokens are known to the dispatcher, then "crash": the servers lose their caches and
+        // the hops in flight are replayed to a new dispatcher resumed from the (copied) job state
+        while (loop.state.values().stream().allMatch(j -> j.tokens.length < 3)) {
+            ChainHop h = loop.hops.poll();
+            if (h != null) {
+                servers.get(h.targetServer()).process(h, loop);
+            }
+            ChainHop e = loop.events.poll();
+            if (e != null) {
+                loop.scheduler.event(e, 0, loop);
+            }
+        }
+        List<ChainHop> inFlight = new ArrayList<>(loop.hops);
+        servers.forEach(ChainServer::close);
+        servers.clear();
+        Loop after = new Loop(2, "jffc");
+        after.state.putAll(loop.state);
+        after.hops.addAll(inFlight); // older-attempt messages, replayed from the topic
+        ChainScheduler resumed = new ChainScheduler(after.dep, new ChainScheduler.Options("jffc", 4, 10, 5_000_000),
+                after.store());
+        resumed.resume(1, 0, after);
+        after.events.clear();
+        while (!after.hops.isEmpty() || !after.events.isEmpty()) {
+            ChainHop h = after.hops.poll();
+            if (h != null) {
+                servers.get(h.targetServer()).process(h, after);
+            }
+            ChainHop e = after.events.poll();
+            if (e != null) {
+                resumed.event(e, 0, after);
+            }
+        }
+        assertThat(after.replies).hasSize(1);
+        assertThat(after.replies.get(0).status).isEqualTo("OK");
+        assertThat(after.replies.get(0).tokens).containsExactly(ChainFixtures.reference(prompt, 6, 0.9f, 0, 42, new int[0]));
+    }
+}
