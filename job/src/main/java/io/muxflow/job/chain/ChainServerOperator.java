@@ -59,6 +59,7 @@ public final class ChainServerOperator extends ProcessFunction<ChainHop, ChainHo
                 int chain = c;
                 var cg = g.addGroup("chain", Integer.toString(c));
                 cg.gauge("jobsInService", (Gauge<Integer>) () -> server.jobs(chain));
+                cg.gauge("peakJobsInService", (Gauge<Integer>) () -> server.peakJobsPerChain().getOrDefault(chain, 0));
                 cg.gauge("capacity", (Gauge<Integer>) () -> dep.chains().get(chain).capacity());
             }
         }

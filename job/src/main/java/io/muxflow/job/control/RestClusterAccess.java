@@ -100,9 +100,14 @@ public final class RestClusterAccess implements ClusterAccess, AutoCloseable {
 
     @Override
     public double maxStageMetric(JobID job, String metric) throws Exception {
+        return maxVertexMetric(job, "stage-layer-", metric);
+    }
+
+    /** The largest value of a subtask metric (its id ends with {@code metric}) over the vertices named {@code prefix...}. */
+    public double maxVertexMetric(JobID job, String prefix, String metric) throws Exception {
         double max = Double.NaN;
         for (JsonNode v : get("/jobs/" + job).path("vertices")) {
-            if (!v.path("name").asText().startsWith("stage-layer-")) {
+            if (!v.path("name").asText().contains(prefix)) {
                 continue;
             }
             String vid = v.path("id").asText();

@@ -142,9 +142,10 @@ final class ChainSimulateCommand implements Callable<Integer> {
             o.printf("Petals placement: %d servers host blocks%n", pp.usedServers());
             r = new PetalsRouter(inst, pp, petalsPenalty);
         } else {
-            if (router.equalsIgnoreCase("petals")) {
+            if (!List.of("jffc", "jsq", "sed").contains(router.toLowerCase(Locale.ROOT))) {
                 throw new InvalidInputException("--router must be jffc, jsq or sed, got " + router
-                        + " (Petals' routing comes with its placement: --policy petals)");
+                        + (router.equalsIgnoreCase("petals") ? " (Petals' routing comes with its placement: --policy petals)"
+                                : ""));
             }
             r = io.muxflow.planner.sim.chain.ChainRouters.create(router, inst, null, chains, 0);
         }

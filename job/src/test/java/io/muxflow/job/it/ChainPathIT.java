@@ -1,0 +1,146 @@
+package io.muxflow.job.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muxflow.job.chain.ChainFixtures;
+import io.muxflow.job.control.RestClusterAccess;
+import io.muxflow.job.model.Clocks;
+import io.muxflow.schema.InferenceRequest;
+import io.muxflow.schema.InferenceResponse;
+import io.muxflow.schema.ResponseStatus;
+import io.muxflow.schema.codec.Encoding;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * LLM generation over a server chain, live: the serving job on a MiniCluster with a real Kafka broker,
+ * gpt2-chain's 12 blocks over three cpu chain servers with uneven ranges ([0,5), [5,9), [9,12)), the
+ * decode loop closed through the hop topic. Tokens equal the unsplit model's, bit for bit (greedy and
+ * seeded sampling, Avro and JSON requests); with more jobs than the chain's capacity they wait, and the
+ * servers' own records never show more jobs on the chain than its capacity; bad generation input is
+ * answered INVALID with the reason.
+ */
+class ChainPathIT {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8).build());
+
+    static final int CAPACITY = 2;
+
+    static InferenceRequest.Builder generate(String id, List<Integer> prompt, int n) {
+        return InferenceRequest.newBuilder().setRequestId(id).setModel(ChainFixtures.LLM).setClientSendUs(Clocks.nowUs())
+                .setSloUs(120_000_000L).setTokenIds(prompt).setMaxNewTokens(n);
+    }
+
+    static Map<String, List<InferenceResponse>> await(ServingHarness h, Set<String> ids, Duration timeout) {
+        Map<String, List<InferenceResponse>> got = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(h.kafka.bootstrapServers(), h.responses(), true)) {
+            KafkaClients.readUntil(c, timeout, l -> {
+                got.clear();
+                for (ConsumerRecord<byte[], byte[]> r : l) {
+                    InferenceResponse resp = KafkaClients.decodeResponse(r.value());
+                    if (ids.contains(resp.getRequestId())) {
+                        got.computeIfAbsent(resp.getRequestId(), k -> new ArrayList<>()).add(resp);
+                    }
+                }
+                return got.keySet().containsAll(ids);
+            });
+        }
+        return got;
+    }
+
+    static int[] ints(List<Integer> l) {
+        return l.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Test
+    void generationOverAThreeServerChain(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        try (ServingHarness h = new ServingHarness("chain")) {
+            JobClient job = h.submit(ChainFixtures.plan(CAPACITY), ServingHarness.profiles("{\"models\": []}"));
+            try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(h.kafka.bootstrapServers())) {
+                List<Integer> prompt = List.of(464, 2068, 7586, 21831, 18045);
+                KafkaClients.send(p, h.requests(), generate("greedy", prompt, 8).build(), Encoding.AVRO);
+                KafkaClients.send(p, h.requests(), generate("sampled", prompt, 8).setTemperature(0.8f).setTopK(20)
+                        .setSeed(7).build(), Encoding.JSON);
+                // more jobs than the chain holds at once: they queue
+                for (int i = 0; i < 6; i++) {
+                    KafkaClients.send(p, h.requests(), generate("load-" + i, List.of(100 + i, 7), 6).build(), Encoding.AVRO);
+                }
+                Map<String, String> bad = Map.of(
+                        "bad-negative", "max_new_tokens must be >= 0",
+                        "bad-context", "exceeds the context",
+                        "bad-topk", "top_k must be >= 0",
+                        "bad-temp", "temperature must be a finite number",
+                        "bad-llm", "unknown model 'gpt9'",
+                        "bad-zero", "give max_new_tokens >= 1");
+                KafkaClients.send(p, h.requests(), generate("bad-negative", prompt, -1).build(), Encoding.AVRO);
+                KafkaClients.send(p, h.requests(), generate("bad-context", java.util.Collections.nCopies(600, 5), 500)
+                        .build(), Encoding.AVRO);
+                KafkaClients.send(p, h.requests(), generate("bad-topk", prompt, 4).setTopK(-3).build(), Encoding.AVRO);
+                KafkaClients.send(p, h.requests(), generate("bad-temp", prompt, 4).setTemperature(Float.NaN).build(),
+                        Encoding.AVRO);
+                KafkaClients.send(p, h.requests(), generate("bad-llm", prompt, 4).setModel("gpt9").build(), Encoding.AVRO);
+                KafkaClients.send(p, h.requests(), generate("bad-zero", prompt, 0).build(), Encoding.JSON);
+                p.flush();
+
+                Set<String> ids = new java.util.HashSet<>(Set.of("greedy", "sampled"));
+                for (int i = 0; i < 6; i++) {
+                    ids.add("load-" + i);
+                }
+                ids.addAll(bad.keySet());
+                Map<String, List<InferenceResponse>> got = await(h, ids, Duration.ofSeconds(120));
+                assertThat(got.keySet()).containsAll(ids);
+                got.values().forEach(l -> assertThat(l).hasSize(1));
+                InferenceResponse greedy = got.get("greedy").get(0);
+                assertThat(greedy.getStatus()).as(greedy.getDetail()).isEqualTo(ResponseStatus.OK);
+                assertThat(ints(greedy.getTokens())).containsExactly(
+                        ChainFixtures.reference(ints(prompt), 8, 0f, 0, 0, new int[0]));
+                assertThat(greedy.getChainServers()).containsExactly(0, 1, 2);
+                assertThat(greedy.getChain()).isZero();
+                assertThat(greedy.getTokenTimesUs()).hasSize(8);
+                assertThat(greedy.getFirstTokenUs()).isEqualTo(greedy.getTokenTimesUs().get(0));
+                InferenceResponse sampled = got.get("sampled").get(0);
+                assertThat(sampled.getStatus()).isEqualTo(ResponseStatus.OK);
+                assertThat(ints(sampled.getTokens())).containsExactly(
+                        ChainFixtures.reference(ints(prompt), 8, 0.8f, 20, 7, new int[0]));
+                for (int i = 0; i < 6; i++) {
+                    InferenceResponse r = got.get("load-" + i).get(0);
+                    assertThat(r.getStatus()).as(r.getDetail()).isEqualTo(ResponseStatus.OK);
+                    assertThat(ints(r.getTokens())).containsExactly(
+                            ChainFixtures.reference(new int[] {100 + i, 7}, 6, 0f, 0, 0, new int[0]));
+                }
+                bad.forEach((id, why) -> {
+                    InferenceResponse r = got.get(id).get(0);
+                    assertThat(r.getStatus()).as(id).isEqualTo(ResponseStatus.INVALID);
+                    assertThat(r.getDetail()).as(id).contains(why);
+                });
+                // the servers' own records: never more jobs on the chain than its capacity, and it was full
+                try (RestClusterAccess rest = new RestClusterAccess(cluster.getRestAddress().get())) {
+                    double peak = Double.NaN;
+                    long end = System.nanoTime() + 20_000_000_000L;
+                    while ((Double.isNaN(peak) || peak < CAPACITY) && System.nanoTime() < end) {
+                        peak = rest.maxVertexMetric(job.getJobID(), "chain-server-", "peakJobsInService");
+                        Thread.sleep(500);
+                    }
+                    assertThat(peak).isEqualTo(CAPACITY);
+                }
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+}
