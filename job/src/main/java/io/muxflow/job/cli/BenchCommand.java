@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code muxflow bench SUITE}: the benchmark suites; JSON and PNG plots under {@code --out}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run a benchmark suite; results as JSON plus PNG plots (default under docs/bench).",
+        description = "Run a benchmark suite; results as JSON plus PNG plots (default under target/bench; "
+                + "--out docs/bench refreshes the committed figures).",
         subcommands = {BenchCommand.Planner.class, BenchCommand.Executors.class, BenchCommand.Serving.class,
                 BenchCommand.Adapt.class, BenchCommand.Chains.class})
 public final class BenchCommand implements Runnable {
@@ -29,7 +30,9 @@ public final class BenchCommand implements Runnable {
         @Spec(Spec.Target.MIXEE)
         CommandSpec spec;
 
-        @Option(names = "--out", paramLabel = "DIR", defaultValue = "docs/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench",
+                description = "Output directory (default: ${DEFAULT-VALUE}; committing figures is a deliberate "
+                        + "--out docs/bench).")
         Path dir;
 
         java.io.PrintWriter log() {
