@@ -73,6 +73,11 @@ def encode(schema_dir, request_id, model, out_file):
     now = int(time.time() * 1e6)
     datum = {"request_id": request_id, "model": model, "client_send_us": now, "slo_us": 10_000_000,
              "deadline_us": None, "token_ids": [101, 7, 9, 102], "input": None, "attributes": {"client": "python3-avro"}}
+    # python3-avro's writer does not apply defaults: fields this client does not set (newer schema
+    # versions add some) take the schema's default
+    for f in schema.fields:
+        if f.name not in datum and f.has_default:
+            datum[f.name] = f.default
     buf = io.BytesIO()
     avro.io.DatumWriter(schema).write(datum, avro.io.BinaryEncoder(buf))
     with open(out_file, "wb") as f:

@@ -37,7 +37,8 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
     private final JobSpec spec;
     private transient ServingPlan plan;
     private transient MapState<Long, ChainJob> jobs;
-    private transient ValueState<Long> nextSeq;
+    /** How many times this key's scheduler was (re)built: numbers new jobs apart from those before. */
+    private transient ValueState<Long> epoch;
     private transient ValueState<Long> nextTick;
     private transient Map<String, ChainScheduler> schedulers;
     private transient Counter started;
@@ -52,7 +53,7 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
         plan = new ServingPlan(spec);
         jobs = getRuntimeContext().getMapState(new MapStateDescriptor<>("chain-jobs", Types.LONG,
                 TypeInformation.of(ChainJob.class)));
-        nextSeq = getRuntimeContext().getState(new ValueStateDescriptor<>("chain-next-seq", Types.LONG));
+        epoch = getRuntimeContext().getState(new ValueStateDescriptor<>("chain-epoch", Types.LONG));
         nextTick = getRuntimeContext().getState(new ValueStateDescriptor<>("chain-next-tick", Types.LONG));
         schedulers = new HashMap<>();
         var g = getRuntimeContext().getMetricGroup().addGroup("chain");
@@ -68,8 +69,10 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
                     spec.chain().queueCapacity(), spec.chain().petalsPenaltyS(), spec.chain().silenceGraceUs()),
                     new StateStore(jobs));
             schedulers.put(llm, s);
-            Long seq = nextSeq.value();
-            s.resume(seq == null ? 0 : seq, now, out);
+            Long e = epoch.value();
+            long next = e == null ? 1 : e + 1;
+            epoch.update(next);
+            s.resume(next, now, out);
         }
         return s;
     }
@@ -107,7 +110,6 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
         Collecting c = new Collecting(out, ctx);
         ChainScheduler s = scheduler(ctx.getCurrentKey(), now, c);
         s.arrive(r, now, c);
-        nextSeq.update(s.nextSeq());
         started.inc();
         rejected.inc(c.rejectedNow);
         tick(ctx);

@@ -24,6 +24,11 @@ public class ChainHop {
     /** The dispatcher's sequence number of the job (its KV cache session, with the attempt). */
     public long job;
     public int attempt;
+    /**
+     * The dispatcher's epoch (it grows with every restart of the dispatcher, which then resumes every
+     * job it had): a server that sees a newer epoch drops the caches and messages of older ones.
+     */
+    public int epoch;
     /** The route: a chain of the plan (its index) or a per-job path, as servers and blocks run on each. */
     public int chain;
     public int[] servers = new int[0];
@@ -71,6 +76,7 @@ public class ChainHop {
         h.requestId = requestId;
         h.job = job;
         h.attempt = attempt;
+        h.epoch = epoch;
         h.chain = chain;
         h.servers = servers;
         h.blocks = blocks;

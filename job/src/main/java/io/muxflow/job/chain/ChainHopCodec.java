@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
  * version lets a redeployed job skip records of another layout instead of misreading them.
  */
 public final class ChainHopCodec {
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
     /** Arrays longer than this are a corrupt record, not a hop (a prompt is at most a model's context). */
     static final int MAX_ARRAY = 1 << 24;
 
@@ -30,6 +30,7 @@ public final class ChainHopCodec {
             o.writeUTF(h.requestId);
             o.writeLong(h.job);
             o.writeInt(h.attempt);
+            o.writeInt(h.epoch);
             o.writeInt(h.chain);
             ints(o, h.servers);
             ints(o, h.blocks);
@@ -78,6 +79,7 @@ public final class ChainHopCodec {
             h.requestId = in.readUTF();
             h.job = in.readLong();
             h.attempt = in.readInt();
+            h.epoch = in.readInt();
             h.chain = in.readInt();
             h.servers = ints(in, bytes.length);
             h.blocks = ints(in, bytes.length);

@@ -64,6 +64,11 @@ public final class ChainScheduler {
     private int waiting;
     private boolean resumed;
     private long nextSeq;
+    /** The router names jobs by int; ids are handed out afresh each time it is rebuilt. */
+    private final java.util.Map<Integer, Long> routerJobs = new java.util.HashMap<>();
+    private final java.util.Map<Long, Integer> routerIds = new java.util.HashMap<>();
+    private int nextRouterId;
+    private int epoch;
 
     public ChainScheduler(ChainDeployment dep, Options options, Store store) {
         this.dep = dep;
@@ -87,24 +92,28 @@ public final class ChainScheduler {
     }
 
     /**
-     * Rebuilds the router from the stored jobs (after a restart: they all resume under a new attempt);
-     * a no-op after the first call. Returns the next sequence number to use.
+     * Rebuilds the router from the stored jobs (after a restart they all resume under a new attempt);
+     * a no-op after the first call. New jobs are numbered from {@code epoch << 32}: the epoch grows with
+     * every (re)start, so a job that arrives again after a restart (its request replayed from the
+     * requests topic) never takes the number, and so the KV cache sessions, of a job from before it.
      */
-    public void resume(long nextSeqStored, long now, Out o) {
+    public void resume(long epoch, long now, Out o) {
         if (resumed) {
             return;
         }
         resumed = true;
         this.out = o;
         this.nowUs = now;
-        nextSeq = nextSeqStored;
+        this.epoch = (int) epoch;
+        nextSeq = epoch << 32;
         List<ChainJob> jobs = new ArrayList<>();
         store.all().forEach(jobs::add);
         jobs.sort(Comparator.comparingLong(j -> j.seq));
         router.reset();
+        routerJobs.clear();
+        routerIds.clear();
         waiting = 0;
         for (ChainJob j : jobs) {
-            nextSeq = Math.max(nextSeq, j.seq + 1);
             j.attempt++;
             j.route = -1;
             j.chain = -1;
@@ -114,12 +123,22 @@ public final class ChainScheduler {
                 continue;
             }
             waiting++;
-            router.arrive((int) j.seq, this::start);
+            router.arrive(routerId(j.seq), this::start);
         }
     }
 
-    public long nextSeq() {
-        return nextSeq;
+    private int routerId(long seq) {
+        int id = nextRouterId++;
+        routerJobs.put(id, seq);
+        routerIds.put(seq, id);
+        return id;
+    }
+
+    private void forget(long seq) {
+        Integer id = routerIds.remove(seq);
+        if (id != null) {
+            routerJobs.remove(id);
+        }
     }
 
     /** A validated generation request arrives. */
@@ -145,7 +164,7 @@ public final class ChainScheduler {
         j.dispatchedUs = now;
         store.put(j);
         waiting++;
-        router.arrive((int) j.seq, this::start);
+        router.arrive(routerId(j.seq), this::start);
         ChainJob after = store.get(j.seq);
         if (after != null && !after.started() && waiting > options.queueCapacity()) {
             // it stays in the router's queue; when a slot reaches it, start() finds it gone and passes the slot on
@@ -156,11 +175,15 @@ public final class ChainScheduler {
         }
     }
 
-    /** The router starts job {@code seq} on {@code route}. */
-    private void start(int seq, int route, double meanServiceS) {
-        ChainJob j = store.get(seq);
+    /** The router starts job {@code id} on {@code route}. */
+    private void start(int id, int route, double meanServiceS) {
+        Long seq = routerJobs.get(id);
+        ChainJob j = seq == null ? null : store.get(seq);
         if (j == null || j.started()) {
-            router.complete(seq, route, this::start); // answered while queued: pass the slot on
+            if (seq != null) {
+                forget(seq);
+            }
+            router.complete(id, route, this::start); // answered while queued: pass the slot on
             return;
         }
         waiting--;
@@ -177,6 +200,7 @@ public final class ChainScheduler {
         h.requestId = j.requestId;
         h.job = j.seq;
         h.attempt = j.attempt;
+        h.epoch = epoch;
         h.chain = j.chain;
         h.servers = j.servers;
         h.blocks = j.blocks;
@@ -250,7 +274,7 @@ public final class ChainScheduler {
         for (ChainJob j : late) {
             if (!j.started()) {
                 waiting--;
-                store.remove(j.seq);
+                store.remove(j.seq); // the router's queue still names it: start() passes its slot on
                 out.reply(reply(j, "TIMED_OUT", String.format("waited %.1f ms in the queue for a free chain slot; the "
                         + "deadline passed before one was free", (now - j.dispatchedUs) / 1000.0)));
             } else {
@@ -265,8 +289,10 @@ public final class ChainScheduler {
     private void finish(ChainJob j, String status, String detail) {
         store.remove(j.seq);
         out.reply(reply(j, status, detail));
-        if (j.started()) {
-            router.complete((int) j.seq, j.route, this::start);
+        Integer id = routerIds.get(j.seq);
+        if (j.started() && id != null) {
+            forget(j.seq);
+            router.complete(id, j.route, this::start);
         }
     }
 
@@ -278,6 +304,7 @@ public final class ChainScheduler {
             h.requestId = j.requestId;
             h.job = j.seq;
             h.attempt = j.attempt;
+            h.epoch = epoch;
             h.chain = j.chain;
             h.servers = j.servers;
             h.blocks = j.blocks;

@@ -66,9 +66,10 @@ public final class ChainServer implements AutoCloseable {
     private final Map<Integer, Integer> jobsPerChain = new HashMap<>();
     private final Map<Integer, Integer> peakPerChain = new HashMap<>();
     private long passes;
+    private int maxEpoch;
 
     /** One job's cache here. */
-    private record Session(int attempt, int chain, int firstBlock, int blocks) {
+    private record Session(int attempt, int epoch, int chain, int firstBlock, int blocks) {
     }
 
     /**
@@ -138,6 +139,18 @@ public final class ChainServer implements AutoCloseable {
     }
 
     private void run(ChainHop h, Out out) {
+        if (h.epoch < maxEpoch) {
+            return; // sent before the dispatcher's last restart: it resumed that job under the new epoch
+        }
+        if (h.epoch > maxEpoch) {
+            // the dispatcher restarted and resumed all its jobs: every older cache here is garbage
+            maxEpoch = h.epoch;
+            for (Map.Entry<Long, Session> e : new java.util.ArrayList<>(sessions.entrySet())) {
+                if (e.getValue().epoch() < maxEpoch) {
+                    drop(e.getKey(), e.getValue());
+                }
+            }
+        }
         Integer endedAttempt = ended.get(h.job);
         if (endedAttempt != null && h.attempt <= endedAttempt) {
             return; // a late message of a job (attempt) that already ended here
@@ -166,7 +179,7 @@ public final class ChainServer implements AutoCloseable {
                         + "%d block-jobs, %d in use, the job needs %d", me.id(), me.name(), capacity, used, n)));
                 return;
             }
-            s = new Session(h.attempt, h.chain, firstBlock, n);
+            s = new Session(h.attempt, h.epoch, h.chain, firstBlock, n);
             sessions.put(h.job, s);
             used += n;
             int now = jobsPerChain.merge(h.chain, 1, Integer::sum);

@@ -46,7 +46,7 @@ public final class SubmitCommand implements Callable<Integer> {
         Configuration conf = JobLauncher.configuration(cluster.jobOptions());
         var out = spec.commandLine().getOut();
         // a missing topic would not fail the submission but stall the running job (TopicCheck)
-        Map<String, Integer> missing = TopicCheck.missing(conf);
+        Map<String, Integer> missing = TopicCheck.missing(conf, p);
         if (!missing.isEmpty()) {
             if (!createTopics) {
                 throw TopicCheck.missingError(conf, missing);

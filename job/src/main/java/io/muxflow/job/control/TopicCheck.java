@@ -22,9 +22,9 @@ public final class TopicCheck {
     private TopicCheck() {
     }
 
-    /** The job's topics (name -> partitions to create with) that the cluster lacks. */
-    public static Map<String, Integer> missing(Configuration conf) {
-        Map<String, Integer> wanted = Topics.of(conf);
+    /** The topics (name -> partitions to create with) a job on {@code plan} needs that the cluster lacks. */
+    public static Map<String, Integer> missing(Configuration conf, io.muxflow.planner.plan.Plan plan) {
+        Map<String, Integer> wanted = Topics.forPlan(conf, plan);
         try (Admin admin = admin(conf)) {
             Set<String> have = admin.listTopics().names().get(15, TimeUnit.SECONDS);
             Map<String, Integer> m = new LinkedHashMap<>(wanted);

@@ -13,6 +13,7 @@ public final class Topics {
     private Topics() {
     }
 
+    /** Every topic a muxflow deployment may use (the chain topics included). */
     public static Map<String, Integer> of(Configuration conf) {
         Map<String, Integer> t = new LinkedHashMap<>();
         t.put(conf.get(MuxflowOptions.REQUESTS_TOPIC), 2);
@@ -21,8 +22,24 @@ public final class Topics {
         t.put(conf.get(MuxflowOptions.REPORTS_TOPIC), 1);
         t.put(conf.get(MuxflowOptions.STATS_TOPIC), 1);
         t.put(conf.get(MuxflowOptions.PLANS_TOPIC), 1);
+        t.putAll(chains(conf));
+        return t;
+    }
+
+    /** The chain path's internal topics (a job whose plan has a chains section reads and writes them). */
+    public static Map<String, Integer> chains(Configuration conf) {
+        Map<String, Integer> t = new LinkedHashMap<>();
         t.put(conf.get(MuxflowOptions.CHAIN_HOPS_TOPIC), io.muxflow.job.egress.Serializers.CHAIN_HOP_PARTITIONS);
         t.put(conf.get(MuxflowOptions.CHAIN_EVENTS_TOPIC), 1);
+        return t;
+    }
+
+    /** The topics a job on {@code plan} uses: the chain topics only when the plan serves chains. */
+    public static Map<String, Integer> forPlan(Configuration conf, io.muxflow.planner.plan.Plan plan) {
+        Map<String, Integer> t = of(conf);
+        if (plan.chains().isEmpty()) {
+            t.keySet().removeAll(chains(conf).keySet());
+        }
         return t;
     }
 

@@ -45,7 +45,7 @@ class ChainLoopTest {
                         1.0));
             }
             scheduler = new ChainScheduler(dep, new ChainScheduler.Options(router, 4, 10, 5_000_000), store());
-            scheduler.resume(0, 0, this);
+            scheduler.resume(1, 0, this);
         }
 
         ChainScheduler.Store store() {
@@ -193,7 +193,7 @@ class ChainLoopTest {
         after.hops.addAll(inFlight); // older-attempt messages, replayed from the topic
         ChainScheduler resumed = new ChainScheduler(after.dep, new ChainScheduler.Options("jffc", 4, 10, 5_000_000),
                 after.store());
-        resumed.resume(1, 0, after);
+        resumed.resume(2, 0, after);
         after.events.clear();
         while (!after.hops.isEmpty() || !after.events.isEmpty()) {
             ChainHop h = after.hops.poll();

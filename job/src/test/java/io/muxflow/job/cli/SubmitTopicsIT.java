@@ -34,14 +34,19 @@ class SubmitTopicsIT {
 
             Configuration conf = new Configuration();
             conf.set(MuxflowOptions.BOOTSTRAP, kafka.bootstrapServers());
-            assertThat(TopicCheck.missing(conf)).containsKeys("muxflow.stats", "muxflow.stage-reports");
+            var groupsOnly = io.muxflow.planner.plan.Plan.read(plan);
+            assertThat(TopicCheck.missing(conf, groupsOnly)).containsKeys("muxflow.stats", "muxflow.stage-reports")
+                    .doesNotContainKeys("muxflow.chain-hops", "muxflow.chain-events");
+            // a plan that serves chains needs the chain path's topics as well
+            assertThat(TopicCheck.missing(conf, io.muxflow.job.chain.ChainFixtures.plan(1)))
+                    .containsKeys("muxflow.chain-hops", "muxflow.chain-events");
 
             String[] create = java.util.Arrays.copyOf(args, args.length + 1);
             create[args.length] = "--create-topics";
             CliRunner c = CliRunner.run(create);
             assertThat(c.out()).contains("created topics");
             assertThat(c.exitCode()).as("then the unreachable REST address fails it").isNotZero();
-            assertThat(TopicCheck.missing(conf)).isEmpty();
+            assertThat(TopicCheck.missing(conf, groupsOnly)).isEmpty();
         }
     }
 }

@@ -56,8 +56,14 @@ class CheckpointWatchIT {
         try (RestClusterAccess rest = new RestClusterAccess(cluster.getRestAddress().get())) {
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (failedIds.size() < 3 && System.nanoTime() < end) {
-                CheckpointWatch.Status s = watch.update(rest.checkpoints(job.getJobID()));
-                watch.update(rest.checkpoints(job.getJobID())); // a second read of the same failure logs nothing
+                CheckpointWatch.Status s;
+                try {
+                    s = watch.update(rest.checkpoints(job.getJobID()));
+                    watch.update(rest.checkpoints(job.getJobID())); // a second read of the same failure logs nothing
+                } catch (IllegalStateException e) {
+                    Thread.sleep(100); // HTTP 500 while the job master is still initializing
+                    continue;
+                }
                 if (s.lastFailedId() >= 0) {
                     failedIds.add(s.lastFailedId());
                 }
