@@ -14,7 +14,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -41,8 +40,7 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
     private transient ValueState<Long> epoch;
     private transient ValueState<Long> nextTick;
     private transient Map<String, ChainScheduler> schedulers;
-    private transient Counter started;
-    private transient Counter rejected;
+    private transient Map<String, ChainMetrics> metrics;
 
     public ChainDispatcherOperator(JobSpec spec) {
         this.spec = spec;
@@ -56,9 +54,12 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
         epoch = getRuntimeContext().getState(new ValueStateDescriptor<>("chain-epoch", Types.LONG));
         nextTick = getRuntimeContext().getState(new ValueStateDescriptor<>("chain-next-tick", Types.LONG));
         schedulers = new HashMap<>();
-        var g = getRuntimeContext().getMetricGroup().addGroup("chain");
-        started = g.counter("jobs");
-        rejected = g.counter("rejected");
+        metrics = new HashMap<>();
+        for (String llm : plan.chainModels()) {
+            metrics.put(llm, new ChainMetrics(getRuntimeContext().getMetricGroup().addGroup("llm", llm),
+                    () -> schedulers.containsKey(llm) ? schedulers.get(llm).waiting() : 0,
+                    () -> schedulers.containsKey(llm) ? schedulers.get(llm).running() : 0));
+        }
     }
 
     /** The scheduler of the current key's LLM, resumed from state the first time it is used. */
@@ -77,12 +78,10 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
         return s;
     }
 
-    /** Collects a scheduler's output into the operator's outputs. */
-    private static final class Collecting implements ChainScheduler.Out {
+    /** Collects a scheduler's output into the operator's outputs, and its answers into the metrics. */
+    private final class Collecting implements ChainScheduler.Out {
         private final Collector<Reply> replies;
         private final Context ctx;
-        int answered;
-        int rejectedNow;
 
         Collecting(Collector<Reply> replies, Context ctx) {
             this.replies = replies;
@@ -96,9 +95,9 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
 
         @Override
         public void reply(Reply r) {
-            answered++;
-            if (r.status.equals("REJECTED")) {
-                rejectedNow++;
+            ChainMetrics m = metrics.get(r.model);
+            if (m != null) {
+                m.answered(r);
             }
             replies.collect(r);
         }
@@ -110,8 +109,6 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
         Collecting c = new Collecting(out, ctx);
         ChainScheduler s = scheduler(ctx.getCurrentKey(), now, c);
         s.arrive(r, now, c);
-        started.inc();
-        rejected.inc(c.rejectedNow);
         tick(ctx);
     }
 

@@ -62,6 +62,7 @@ public final class ChainScheduler {
     private Out out;
     private long nowUs;
     private int waiting;
+    private int running;
     private boolean resumed;
     private long nextSeq;
     /** The router names jobs by int; ids are handed out afresh each time it is rebuilt. */
@@ -91,6 +92,11 @@ public final class ChainScheduler {
         return waiting;
     }
 
+    /** Jobs on a chain now. */
+    public int running() {
+        return running;
+    }
+
     /**
      * Rebuilds the router from the stored jobs (after a restart they all resume under a new attempt);
      * a no-op after the first call. New jobs are numbered from {@code epoch << 32}: the epoch grows with
@@ -113,6 +119,7 @@ public final class ChainScheduler {
         routerJobs.clear();
         routerIds.clear();
         waiting = 0;
+        running = 0;
         for (ChainJob j : jobs) {
             j.attempt++;
             j.route = -1;
@@ -187,6 +194,7 @@ public final class ChainScheduler {
             return;
         }
         waiting--;
+        running++;
         int[][] r = router.route(route);
         j.route = route;
         j.servers = r[0];
@@ -291,6 +299,7 @@ public final class ChainScheduler {
         out.reply(reply(j, status, detail));
         Integer id = routerIds.get(j.seq);
         if (j.started() && id != null) {
+            running--;
             forget(j.seq);
             router.complete(id, j.route, this::start);
         }

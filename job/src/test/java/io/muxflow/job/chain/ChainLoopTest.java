@@ -147,7 +147,10 @@ class ChainLoopTest {
             loop.scheduler.arrive(request("j" + i, prompt, 3, 0f, 0, 0), 0, loop);
         }
         assertThat(loop.scheduler.waiting()).isEqualTo(3);
+        assertThat(loop.scheduler.running()).isEqualTo(2);
         loop.drain();
+        assertThat(loop.scheduler.running()).isZero();
+        assertThat(loop.scheduler.waiting()).isZero();
         assertThat(loop.replies).hasSize(5).allSatisfy(r -> assertThat(r.status).isEqualTo("OK"));
         // from the servers' own records: at most 2 jobs of chain 0 at a time on each
         servers.forEach(s -> assertThat(s.peakJobsPerChain().get(0)).as("server %d", s.id()).isEqualTo(2));
