@@ -44,7 +44,7 @@ class CodecTest {
             assertThat(RequestDecoder.decode(b).request()).isEqualTo(request());
             assertThat(RequestDecoder.decode(b).encoding()).isEqualTo(e);
             byte[] r = Codecs.RESPONSE.encode(response(), e);
-            assertThat(e == Encoding.AVRO ? Codecs.RESPONSE.decodeBinary(r) : Codecs.RESPONSE.decodeAvroJson(r))
+            assertThat(e == Encoding.AVRO ? Codecs.RESPONSE.decodeBinary(r) : Codecs.RESPONSE.decodeJson(r))
                     .isEqualTo(response());
         }
         DeadLetter d = new DeadLetter("t", 0, 5L, null, java.nio.ByteBuffer.wrap(new byte[] {1}), "why", 9L);
@@ -53,7 +53,7 @@ class CodecTest {
                 .setCount(3).setRate(2.5).setCv(1.2).setAttainment(0.9).build();
         assertThat(Codecs.STATS.decodeBinary(Codecs.STATS.encode(s, Encoding.AVRO))).isEqualTo(s);
         PlacementPlan p = PlacementPlan.newBuilder().setVersion(2).setCreatedUs(5).setPlanJson("{}").build();
-        assertThat(Codecs.PLAN.decodeAvroJson(Codecs.PLAN.encode(p, Encoding.JSON))).isEqualTo(p);
+        assertThat(Codecs.PLAN.decodeJson(Codecs.PLAN.encode(p, Encoding.JSON))).isEqualTo(p);
     }
 
     @Test
@@ -131,7 +131,7 @@ class CodecTest {
         InferenceRequest r = RequestDecoder.decode(plain.getBytes(StandardCharsets.UTF_8)).request();
         assertThat(r.getSloUs()).isEqualTo(250_000L);
         assertThat(r.getTokenIds()).containsExactly(5, 6);
-        assertThat(r.getClientSendUs()).isPositive();
+        assertThat(r.getClientSendUs()).as("absent: the job stamps it when it reads the request").isZero();
         String nan = "{\"request_id\": \"k2\", \"model\": \"m0\", \"slo_us\": 5, \"input\": {\"shape\": [1, 2], \"values\": [1.0, \"NaN\"]}}";
         assertThat(RequestDecoder.decode(nan.getBytes(StandardCharsets.UTF_8)).request().getInput().getValues().get(1)).isNaN();
         assertThatThrownBy(() -> RequestDecoder.decode("{\"model\": \"m\"}".getBytes(StandardCharsets.UTF_8)))
@@ -202,5 +202,31 @@ class CodecTest {
         byte[] wideToken = "{\"request_id\": \"j\", \"model\": \"m\", \"slo_us\": 5, \"token_ids\": [4294967297]}"
                 .getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> RequestDecoder.decode(wideToken)).hasMessageContaining("32-bit integers");
+    }
+
+    @Test
+    void jsonResponsesArePlainJsonAndAvrosWrappedFormStillDecodes() throws IOException {
+        byte[] plain = Codecs.RESPONSE.encode(response(), io.muxflow.schema.codec.Encoding.JSON);
+        var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(plain);
+        assertThat(n.get("group").isInt()).as(n.toString()).isTrue();
+        assertThat(n.get("group").asInt()).isEqualTo(1);
+        assertThat(n.get("output").isArray()).isTrue();
+        assertThat(n.get("output").get(1).asDouble()).isEqualTo(-1.0);
+        assertThat(n.get("status").asText()).isEqualTo("OK");
+        assertThat(n.get("chain").isNull()).isTrue();
+        assertThat(n.get("timestamps").get("stages").get(0).get("end_us").asLong()).isEqualTo(6L);
+        assertThat(Codecs.RESPONSE.decodeJson(plain)).isEqualTo(response());
+        // Avro's own JSON encoding (unions wrapped) decodes to the same record
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        var enc = EncoderFactory.get().jsonEncoder(InferenceResponse.getClassSchema(), out);
+        new org.apache.avro.specific.SpecificDatumWriter<InferenceResponse>(InferenceResponse.getClassSchema())
+                .write(response(), enc);
+        enc.flush();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("{\"int\":1}");
+        assertThat(Codecs.RESPONSE.decodeJson(out.toByteArray())).isEqualTo(response());
+        // a non-finite float survives as a string
+        InferenceResponse nan = InferenceResponse.newBuilder(response()).setOutput(List.of(Float.NaN)).build();
+        assertThat(Codecs.RESPONSE.decodeJson(Codecs.RESPONSE.encode(nan, io.muxflow.schema.codec.Encoding.JSON))
+                .getOutput().get(0)).isNaN();
     }
 }

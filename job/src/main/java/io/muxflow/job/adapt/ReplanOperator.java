@@ -181,7 +181,9 @@ public final class ReplanOperator extends KeyedCoProcessFunction<Integer, ModelS
         }
         search = null;
         Plan running = plan.plan();
-        candidate = candidate.withVersion(running.version() + 1).withModelProfiles(running.modelProfiles());
+        // the search places the groups' models; the LLMs on server chains stay as they are
+        candidate = candidate.withVersion(running.version() + 1).withModelProfiles(running.modelProfiles())
+                .withChains(running.chains());
         boolean same = candidate.placement(plan.models()).normalized().equals(running.placement(plan.models()).normalized());
         Decider.Decision d = new Decider(adapt).decide(searchCurrent, candidate.predictedAttainment(), same, searchRate,
                 now, st.cooldownStartUs(), adapt.redeployCostUs());

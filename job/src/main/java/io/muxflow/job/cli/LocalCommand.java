@@ -81,6 +81,16 @@ public final class LocalCommand implements Callable<Integer> {
             description = "After this many seconds the first model turns hot and bursty (6x rate, cv 4); 0: only on 's' + Enter.")
     double shiftAt;
 
+    @Option(names = "--llm-rate", defaultValue = "0.5",
+            description = "Generation jobs/s for the LLM gpt2-chain (12 blocks over 3 cpu chain servers; cpu backend "
+                    + "only); 0: no LLM (default: ${DEFAULT-VALUE}).")
+    double llmRate;
+
+    @Option(names = "--warmup-s", defaultValue = "10",
+            description = "Seconds of the same load before the measured run, not counted (JIT, first loads); 0: none "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double warmupS;
+
     @Override
     public Integer call() throws Exception {
         boolean emulated = backend.equals("emulated");
@@ -93,10 +103,16 @@ public final class LocalCommand implements Callable<Integer> {
         if (cv < 0 || seq < 1 || summaryS <= 0) {
             throw new InvalidInputException("--cv must be >= 0, --seq >= 1, --summary-s > 0");
         }
+        if (!(warmupS >= 0) || !Double.isFinite(warmupS)) {
+            throw new InvalidInputException("--warmup-s must be a number of seconds >= 0, got " + warmupS);
+        }
+        if (!(llmRate >= 0) || !Double.isFinite(llmRate)) {
+            throw new InvalidInputException("--llm-rate must be a number >= 0 of jobs/s, got " + llmRate);
+        }
         LocalStack.Options o = new LocalStack.Options(backend, devices != null ? devices : emulated ? 16 : 2,
                 memGb != null ? memGb : emulated ? 13 : 2, profiles == null ? List.of() : profiles, models,
                 rate != null ? rate : emulated ? 20 : 30, cv, sloScale != null ? sloScale : emulated ? 5 : 25, uiPort,
-                prometheusPort, seq, durationS, summaryS, seed, !noAdapt, recommendOnly, shiftAt);
+                prometheusPort, seq, durationS, summaryS, seed, !noAdapt, recommendOnly, shiftAt, llmRate, warmupS);
         var out = spec.commandLine().getOut();
         try (var qos = cpuLatency.hold(out)) {
             return run(o, out);

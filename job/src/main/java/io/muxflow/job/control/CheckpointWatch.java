@@ -17,9 +17,14 @@ public final class CheckpointWatch {
     /** What the last poll saw: counts and the latest failure (id -1 and an empty cause when none). */
     public record Status(long completed, long failed, long lastFailedId, String lastCause) {
         public String summary() {
-            return failed == 0 ? String.format("checkpoints: %d completed, none failed", completed)
-                    : String.format("checkpoints: %d completed, %d failed (latest: #%d, %s)", completed, failed,
-                            lastFailedId, lastCause);
+            if (failed == 0) {
+                return String.format("checkpoints: %d completed, none failed", completed);
+            }
+            // Flink keeps details only of checkpoints that started; one refused at its trigger (say, while
+            // tasks are still starting) is counted without them
+            return String.format("checkpoints: %d completed, %d failed (%s)", completed, failed, lastFailedId < 0
+                    ? "none with details: they failed at their trigger, before starting"
+                    : "latest: #" + lastFailedId + ", " + lastCause);
         }
     }
 

@@ -52,6 +52,9 @@ public final class RequestValidation {
             return undecodable(raw, plan, size, e.getMessage());
         }
         InferenceRequest in = d.request();
+        if (in.getClientSendUs() == 0) {
+            in.setClientSendUs(raw.receivedUs); // a console client gave no send time: count from receipt
+        }
         ServingRequest s = new ServingRequest();
         s.requestId = in.getRequestId();
         s.model = in.getModel();

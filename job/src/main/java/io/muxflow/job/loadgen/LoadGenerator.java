@@ -62,8 +62,12 @@ public final class LoadGenerator implements AutoCloseable {
      * and hiding itself ("coordinated omission"). Returns how late the send was, in ns.
      */
     private long send(RequestFactory f, String model, long sloUs, long dueNanos) {
+        return send(f, model, sloUs, 0, dueNanos);
+    }
+
+    private long send(RequestFactory f, String model, long sloUs, int maxNewTokens, long dueNanos) {
         long lateNanos = Math.max(0, System.nanoTime() - dueNanos);
-        InferenceRequest r = f.next(model, Clocks.nowUs() - lateNanos / 1000, sloUs);
+        InferenceRequest r = f.next(model, Clocks.nowUs() - lateNanos / 1000, sloUs, maxNewTokens);
         producer.send(new ProducerRecord<>(topic, model.getBytes(), Codecs.REQUEST.encode(r, encoding)));
         sent.incrementAndGet();
         return lateNanos;
@@ -96,8 +100,14 @@ public final class LoadGenerator implements AutoCloseable {
         producer.flush();
     }
 
-    /** The current arrival process of one model; replaced at will (a shift). */
-    public record Stream(String model, double rate, double cv, long sloUs) {
+    /**
+     * The current arrival process of one model; replaced at will (a shift). {@code maxNewTokens} > 0
+     * makes generation requests (an LLM served on server chains).
+     */
+    public record Stream(String model, double rate, double cv, long sloUs, int maxNewTokens) {
+        public Stream(String model, double rate, double cv, long sloUs) {
+            this(model, rate, cv, sloUs, 0);
+        }
     }
 
     /** Open-ended Gamma arrivals for each model from {@code streams} (read again after every send). */
@@ -127,7 +137,7 @@ public final class LoadGenerator implements AutoCloseable {
                 }
                 Stream st = s.get(k);
                 if (st.rate() > 0) {
-                    send(factory, st.model(), st.sloUs(), next[k]);
+                    send(factory, st.model(), st.sloUs(), st.maxNewTokens(), next[k]);
                 }
                 next[k] += gapNanos(st, rng);
             }

@@ -25,13 +25,18 @@ public final class RequestFactory {
     }
 
     public synchronized InferenceRequest next(String model, long sendUs, long sloUs) {
+        return next(model, sendUs, sloUs, 0);
+    }
+
+    /** With {@code maxNewTokens} > 0: a generation request (greedy). */
+    public synchronized InferenceRequest next(String model, long sendUs, long sloUs, int maxNewTokens) {
         List<Integer> t = new ArrayList<>(tokens);
         for (int i = 0; i < tokens; i++) {
             t.add(1 + rng.nextInt(vocab - 1));
         }
         // every field given: the builder's default-value copies cost a load generator several KB a request
-        return new InferenceRequest(runId + "-" + (seq++), model, sendUs, sloUs, null, t, null, Map.of(), 0, 0f, 0, 0L,
-                List.of());
+        return new InferenceRequest(runId + "-" + (seq++), model, sendUs, sloUs, null, t, null, Map.of(), maxNewTokens, 0f,
+                0, 0L, List.of());
     }
 
     public String runId() {

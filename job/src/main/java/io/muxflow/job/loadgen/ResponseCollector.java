@@ -47,7 +47,7 @@ public final class ResponseCollector implements AutoCloseable {
                 long now = Clocks.nowUs();
                 InferenceResponse resp;
                 try {
-                    resp = Encoding.sniff(r.value()) == Encoding.JSON ? Codecs.RESPONSE.decodeAvroJson(r.value())
+                    resp = Encoding.sniff(r.value()) == Encoding.JSON ? Codecs.RESPONSE.decodeJson(r.value())
                             : Codecs.RESPONSE.decodeBinary(r.value());
                 } catch (java.io.IOException e) {
                     continue;

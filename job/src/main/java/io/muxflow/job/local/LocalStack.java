@@ -20,6 +20,7 @@ import io.muxflow.planner.placement.Cluster;
 import io.muxflow.planner.placement.PlacementProblem;
 import io.muxflow.planner.placement.SearchOptions;
 import io.muxflow.planner.placement.SearchProgress;
+import io.muxflow.planner.plan.ChainDeployment;
 import io.muxflow.planner.plan.Plan;
 import io.muxflow.planner.profile.ModelProfile;
 import io.muxflow.planner.sim.SimOptions;
@@ -48,7 +49,7 @@ public final class LocalStack implements AutoCloseable {
     /** What to run. */
     public record Options(String backend, int devices, double memGb, List<Path> profiles, int models, double rate,
             double cv, double sloScale, int uiPort, int prometheusPort, int seq, double durationS, double summaryS,
-            long seed, boolean adapt, boolean recommendOnly, double shiftAtS) {
+            long seed, boolean adapt, boolean recommendOnly, double shiftAtS, double llmRate, double warmupS) {
     }
 
     private final Options o;
@@ -67,6 +68,8 @@ public final class LocalStack implements AutoCloseable {
     private SavepointRealizer realizer;
     private volatile boolean shifted;
     private final CheckpointWatch checkpoints = new CheckpointWatch();
+    /** The LLM's generation requests (cpu backend), or null. */
+    private LoadGenerator.Stream llmStream;
 
     public LocalStack(Options o, PrintWriter out) throws Exception {
         this.o = o;
@@ -117,6 +120,22 @@ public final class LocalStack implements AutoCloseable {
         for (Plan.Group g : plan.groups()) {
             out.printf("  group %d: %d device(s), pp=%d, op=%d: %s%n", g.id(), g.devices(), g.pp(), g.op(), g.models());
         }
+        if (!emulated && o.llmRate() > 0) {
+            ChainDeployment llm = LocalChainLlm.plan(o.llmRate(), out);
+            plan = plan.withChains(List.of(llm));
+            for (ChainDeployment.Server sv : llm.servers()) {
+                out.printf("  chain server %d (%s, memory %.1f blocks): blocks [%d, %d)%n", sv.id(), sv.name(),
+                        sv.memoryGb(), sv.start(), sv.start() + sv.count());
+            }
+            for (int i = 0; i < llm.chains().size(); i++) {
+                ChainDeployment.Chain c = llm.chains().get(i);
+                out.printf("  chain %d: servers %s running %s blocks, %d jobs at a time%n", i,
+                        java.util.Arrays.toString(c.servers()), java.util.Arrays.toString(c.blocks()), c.capacity());
+            }
+            double fastest = llm.chains().stream().mapToDouble(ChainDeployment.Chain::serviceS).min().orElse(1);
+            llmStream = new LoadGenerator.Stream(LocalChainLlm.NAME, o.llmRate(), 1.0,
+                    (long) (Math.max(2.0, o.sloScale() * fastest) * 1e6), LocalChainLlm.TOKENS);
+        }
         out.flush();
 
         kafka = EmbeddedKafka.start(workDir.resolve("kafka"));
@@ -158,7 +177,11 @@ public final class LocalStack implements AutoCloseable {
         for (ModelSpec m : specs) {
             s.add(new LoadGenerator.Stream(m.name(), m.rate(), m.cv(), (long) (m.sloS() * 1e6)));
         }
+        if (llmStream != null) {
+            s.add(llmStream);
+        }
         streams.set(s);
+        warmUp(vocab);
         loadgen.startOpenEnded(streams::get, o.seed());
 
         String first = specs.get(0).name();
@@ -173,12 +196,38 @@ public final class LocalStack implements AutoCloseable {
                 conf.get(MuxflowOptions.REQUESTS_TOPIC), first);
         out.printf("                  kcat -b %s -t %s -C -o end -f '%%s\\n'%n", kafka.bootstrapServers(),
                 conf.get(MuxflowOptions.RESPONSES_TOPIC));
+        if (llmStream != null) {
+            out.printf("Generate:         echo '{\"request_id\": \"gen-1\", \"model\": \"%s\", \"slo_ms\": 10000, "
+                    + "\"max_new_tokens\": 8, \"token_ids\": [464, 2068, 7586]}' | kcat -b %s -t %s -k %s -P%n",
+                    LocalChainLlm.NAME, kafka.bootstrapServers(), conf.get(MuxflowOptions.REQUESTS_TOPIC),
+                    LocalChainLlm.NAME);
+        }
         out.printf("Load: %.1f req/s over %d models, cv %.1f, SLO %.1f x single-device latency. Ctrl-C stops.%n",
                 o.rate(), specs.size(), o.cv(), o.sloScale());
         out.printf("Adaptation: %s. Type 's' + Enter to make %s hot and bursty (a shift)%s, 'q' + Enter to quit.%n%n",
                 !o.adapt() ? "off (--no-adapt)" : o.recommendOnly() ? "recommend only" : "on",
                 specs.get(0).name(), o.shiftAtS() > 0 ? String.format(" (automatic at %.0f s)", o.shiftAtS()) : "");
         out.flush();
+    }
+
+    /**
+     * The configured load for {@code warmupS} seconds before the measured run, under another run id so
+     * that its answers are not counted: the first seconds of a fresh JVM (JIT, first loads, first
+     * checkpoints) would otherwise open the summaries with timeouts that say nothing about the plan.
+     */
+    private void warmUp(int vocab) throws InterruptedException {
+        if (o.warmupS() <= 0) {
+            return;
+        }
+        out.printf("warming up: %.0f s of the same load, not counted...%n", o.warmupS());
+        out.flush();
+        try (LoadGenerator w = new LoadGenerator(kafka.bootstrapServers(), conf.get(MuxflowOptions.REQUESTS_TOPIC),
+                new RequestFactory("warmup" + Long.toString(System.nanoTime() % 100000, 36), o.seq(), vocab,
+                        o.seed() + 1), Encoding.AVRO, new Properties())) {
+            w.startOpenEnded(streams::get, o.seed() + 1);
+            Thread.sleep((long) (o.warmupS() * 1000));
+            w.stopSending();
+        }
     }
 
     /** One model turns hot and bursty: six times its rate, cv 4. */
@@ -189,7 +238,7 @@ public final class LocalStack implements AutoCloseable {
         shifted = true;
         List<LoadGenerator.Stream> s = new ArrayList<>(streams.get());
         LoadGenerator.Stream first = s.get(0);
-        s.set(0, new LoadGenerator.Stream(first.model(), first.rate() * 6, 4.0, first.sloUs()));
+        s.set(0, new LoadGenerator.Stream(first.model(), first.rate() * 6, 4.0, first.sloUs(), first.maxNewTokens()));
         streams.set(s);
         out.printf("[shift] %s: %.1f -> %.1f req/s, cv %.1f -> 4.0%n", first.model(), first.rate(), first.rate() * 6,
                 first.cv());

@@ -57,7 +57,7 @@ public final class KafkaClients {
 
     public static InferenceResponse decodeResponse(byte[] value) {
         try {
-            return Encoding.sniff(value) == Encoding.JSON ? Codecs.RESPONSE.decodeAvroJson(value)
+            return Encoding.sniff(value) == Encoding.JSON ? Codecs.RESPONSE.decodeJson(value)
                     : Codecs.RESPONSE.decodeBinary(value);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);

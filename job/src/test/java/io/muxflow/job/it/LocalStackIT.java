@@ -36,7 +36,7 @@ class LocalStackIT {
         int prom = freePort();
         StringWriter text = new StringWriter();
         LocalStack.Options o = new LocalStack.Options("cpu", 2, 2, List.of(), 0, 20, 2, 25, ui, prom, 16, 12, 4, 1, true,
-                false, 0);
+                false, 0, 0.5, 3);
         try (LocalStack stack = new LocalStack(o, new PrintWriter(text, true))) {
             stack.start();
             stack.summarize(new CountDownLatch(1));
@@ -59,7 +59,11 @@ class LocalStackIT {
         }
         String printed = text.toString();
         assertThat(printed).contains("Flink dashboard:  http://localhost:" + ui).contains("attainment")
-                .contains("bert-a").contains("gpt-c").contains("kcat -b").contains("checkpoints: ");
+                .contains("bert-a").contains("gpt-c").contains("kcat -b").contains("checkpoints: ")
+                // the LLM on three chain servers, with its own row of answers
+                .contains("chain server 2").contains("gpt2-chain").contains("\"max_new_tokens\": 8");
+        assertThat(printed.lines().filter(l -> l.trim().startsWith("gpt2-chain ")).count()).as(printed)
+                .isGreaterThan(0);
         // the totals are taken after the answers in flight came in: every request sent is answered
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("total: (\\d+) requests sent, (\\d+) answered")
                 .matcher(printed);

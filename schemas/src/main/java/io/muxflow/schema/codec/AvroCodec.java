@@ -1,22 +1,15 @@
 package io.muxflow.schema.codec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.io.JsonEncoder;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -58,11 +51,7 @@ public final class AvroCodec<T extends SpecificRecord> {
                 b.get(out);
                 return out;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            JsonEncoder enc = EncoderFactory.get().jsonEncoder(schema, out);
-            new SpecificDatumWriter<T>(schema).write(record, enc);
-            enc.flush();
-            return out.toByteArray();
+            return PlainJson.encode(record);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode " + schema.getName() + ": " + e.getMessage(), e);
         }
@@ -88,13 +77,17 @@ public final class AvroCodec<T extends SpecificRecord> {
         }
     }
 
-    /** Decodes Avro's strict JSON encoding. */
-    public T decodeAvroJson(byte[] bytes) throws IOException {
+    /**
+     * Decodes the JSON form: plain JSON (unions as null or the value, what {@link #encode} writes) or
+     * Avro's JSON encoding (unions wrapped as {@code {"type": value}}).
+     */
+    public T decodeJson(byte[] bytes) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode n;
         try {
-            return new SpecificDatumReader<T>(schema).read(null,
-                    DecoderFactory.get().jsonDecoder(schema, new String(bytes, StandardCharsets.UTF_8)));
-        } catch (RuntimeException e) {
-            throw new IOException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            n = PlainJson.MAPPER.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException("not valid JSON: " + e.getOriginalMessage(), e);
         }
+        return PlainJson.decode(n, schema);
     }
 }

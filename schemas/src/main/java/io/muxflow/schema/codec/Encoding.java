@@ -4,7 +4,7 @@ package io.muxflow.schema.codec;
 public enum Encoding {
     /** Avro single-object encoding: 0xC3 0x01, the schema's CRC-64-AVRO fingerprint (8 bytes, little-endian), binary Avro. */
     AVRO,
-    /** Avro's JSON encoding (unions as {"type": value}), for console clients. */
+    /** Plain JSON (unions as null or the value; see {@link PlainJson}), for console clients. */
     JSON;
 
     /** Single-object encoding's two marker bytes. */

@@ -17,7 +17,8 @@ import java.util.Map;
  * Decodes request bytes in whichever encoding they arrive: single-object Avro (by its marker), or
  * JSON. JSON is read leniently so people can type requests: Avro's union wrappers ({@code
  * {"long": 5}}) are accepted but not required, optional fields may be left out, and {@code slo_ms}
- * may stand for {@code slo_us}. Anything else raises an {@link IOException} saying why.
+ * may stand for {@code slo_us}; without {@code client_send_us} it is 0 (the job then counts from when it
+ * read the request). Anything else raises an {@link IOException} saying why.
  *
  * <p>Decoding is bounded: the size is checked before anything is parsed, Avro's length prefixes are
  * checked against the message ({@link AvroLengths}), and JSON is parsed under stream-read constraints
@@ -97,7 +98,8 @@ public final class RequestDecoder {
         b.setRequestId(text(n, "request_id", true));
         b.setModel(text(n, "model", true));
         Long send = longValue(n, "client_send_us");
-        b.setClientSendUs(send == null ? System.currentTimeMillis() * 1000 : send);
+        // absent: 0, and the job takes the time it read the request (its own clock, not this decoder's)
+        b.setClientSendUs(send == null ? 0 : send);
         Long slo = longValue(n, "slo_us");
         Long sloMs = longValue(n, "slo_ms");
         b.setSloUs(slo != null ? slo : sloMs != null ? sloMs * 1000 : null);
