@@ -179,7 +179,8 @@ public final class ServingJob {
             SingleOutputStreamOperator<ChainHop> server = hopsIn.filter(h -> h.llm.equals(llm))
                     .uid("chain-hops-" + llm).name("chain-hops-" + llm)
                     .partitionCustom(new CellPartitioner(), ChainHop::targetServer)
-                    .process(new ChainServerOperator(spec, llm)).uid("chain-server-" + llm).name("chain-server-" + llm)
+                    .transform("chain-server-" + llm, TypeInformation.of(ChainHop.class), new ChainServerOperator(spec, llm))
+                    .uid("chain-server-" + llm).name("chain-server-" + llm)
                     .setParallelism(servers)
                     .slotSharingGroup(SlotSharingGroup.newBuilder("chain-" + llm).build());
             hopsOut = hopsOut.union(server);

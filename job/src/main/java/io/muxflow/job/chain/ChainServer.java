@@ -14,7 +14,6 @@ import io.muxflow.planner.plan.ChainDeployment;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One chain server of the chain path (server chain composition, Sun, He and Hou): it hosts the
@@ -30,8 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  * is refused with the reason (a {@link ChainHop#REFUSED} event), never an out-of-memory error.
  *
  * <p>Two backends: {@code cpu} runs the real blocks (one executor per block, each with its KV cache
- * sessions); {@code emulated} holds the server for the paper's service model, (tau_c + tau_p x
- * blocks) per job spread over the {@code tokens_per_job} passes it was costed for, times a scale.
+ * sessions), one pass at a time as a device does; {@code emulated} ends each pass after the paper's
+ * service model, (tau_c + tau_p x blocks) per job spread over the {@code tokens_per_job} passes it
+ * was costed for, times a scale, with the passes of concurrent jobs overlapping as the paper's
+ * servers serve their jobs together.
  */
 public final class ChainServer implements AutoCloseable {
     /** Where the server's messages go. */
@@ -41,6 +42,13 @@ public final class ChainServer implements AutoCloseable {
 
         /** A TOKEN, DONE or REFUSED for the dispatcher, through the event topic. */
         void event(ChainHop e);
+
+        /**
+         * Runs {@code r} on the server's thread {@code delayNanos} from now, without holding the thread
+         * meanwhile: an emulated pass of one job does not delay the others (a GPU serves its jobs
+         * together).
+         */
+        void after(long delayNanos, Runnable r);
     }
 
     /** Jobs whose end this server remembers, so that late messages of theirs start nothing. */
@@ -186,11 +194,20 @@ public final class ChainServer implements AutoCloseable {
             peakPerChain.merge(h.chain, now, Math::max);
         }
         passes++;
-        long startUs = Clocks.nowUs();
-        boolean last = firstBlock + n == dep.blocks();
+        if (executors[firstBlock] == null) {
+            // emulated: the pass ends after the paper's service time, while other jobs' passes go on
+            long holdNanos = (long) ((me.commS() + me.blockS() * n) / dep.tokensPerJob() * emulatedScale * 1e9);
+            out.after(holdNanos, () -> {
+                Session now = sessions.get(h.job);
+                if (now != null && now.attempt() == h.attempt) {
+                    finishPass(h, firstBlock, n, null, out); // unless the job ended or was resumed meanwhile
+                }
+            });
+            return;
+        }
         float[] result;
         try {
-            result = executors[firstBlock] == null ? emulate(h, n, startUs) : compute(h, firstBlock, n);
+            result = compute(h, firstBlock, n);
         } catch (RuntimeException e) {
             // an executor error ends this job only: FAILED with the reason, its caches freed everywhere
             ChainHop failed = h.follow(ChainHop.DONE);
@@ -202,6 +219,15 @@ public final class ChainServer implements AutoCloseable {
             releaseEverywhere(h, out, failed.sentUs);
             return;
         }
+        finishPass(h, firstBlock, n, result, out);
+    }
+
+    /**
+     * After this server's blocks of a pass: the rows go on to the next server, or (after block L-1) the
+     * token is sampled, reported, and either sent back to the chain's first server or the job ends.
+     */
+    private void finishPass(ChainHop h, int firstBlock, int n, float[] result, Out out) {
+        boolean last = firstBlock + n == dep.blocks();
         if (!last) {
             ChainHop next = h.follow(ChainHop.RUN);
             next.hop = h.hop + 1;
@@ -276,17 +302,6 @@ public final class ChainServer implements AutoCloseable {
             x = executors[b].run(x);
         }
         return x.item(0).data();
-    }
-
-    /** The paper's service model: hold the server for this pass's share of (tau_c + tau_p x blocks). */
-    private float[] emulate(ChainHop h, int n, long startUs) {
-        double s = (me.commS() + me.blockS() * n) / dep.tokensPerJob() * emulatedScale;
-        long until = System.nanoTime() + (long) (s * 1e9);
-        long left;
-        while ((left = until - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(left);
-        }
-        return null;
     }
 
     private int emulatedToken(ChainHop h) {

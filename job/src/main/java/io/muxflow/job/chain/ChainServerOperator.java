@@ -7,12 +7,15 @@ import io.muxflow.job.config.ModelCatalog;
 import io.muxflow.job.dispatch.ServingPlan;
 import io.muxflow.job.model.Clocks;
 import io.muxflow.planner.plan.ChainDeployment;
-import org.apache.flink.api.common.functions.OpenContext;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +24,13 @@ import org.slf4j.LoggerFactory;
  * The chain servers of one LLM: subtask i is server i of the plan's chains section, with one device
  * slot; see {@link ChainServer}. Work arrives from the hop topic (partitioned by server); work for
  * the next server (or the first server's next decode step) goes out on the main output to the hop
- * topic, tokens and job ends to {@link #EVENTS}. Metrics per server: jobs in service and peak per
- * chain, cache use against its allocation, and the hop latency (send to receive, the runtime's RTT).
+ * topic, tokens and job ends to {@link #EVENTS}. An emulated pass ends through the task's mailbox
+ * (a timer thread only wakes it), so every callback runs on the task thread as Flink requires.
+ * Metrics per server: jobs in service and their peak per chain against its capacity, cache use
+ * against the allocation, and the hop latency (send to receive: the runtime's RTT), in µs.
  */
-public final class ChainServerOperator extends ProcessFunction<ChainHop, ChainHop> {
+public final class ChainServerOperator extends AbstractStreamOperator<ChainHop>
+        implements OneInputStreamOperator<ChainHop, ChainHop> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ChainServerOperator.class);
     public static final OutputTag<ChainHop> EVENTS = new OutputTag<>("chain-events") {
@@ -35,6 +41,9 @@ public final class ChainServerOperator extends ProcessFunction<ChainHop, ChainHo
     private final String llm;
     private transient ChainServer server;
     private transient Histogram hopUs;
+    private transient MailboxExecutor mailbox;
+    private transient ScheduledThreadPoolExecutor timer;
+    private transient ChainServer.Out out;
 
     public ChainServerOperator(JobSpec spec, String llm) {
         this.spec = spec;
@@ -42,7 +51,8 @@ public final class ChainServerOperator extends ProcessFunction<ChainHop, ChainHo
     }
 
     @Override
-    public void open(OpenContext ctx) {
+    public void open() throws Exception {
+        super.open();
         ServingPlan plan = new ServingPlan(spec);
         ChainDeployment dep = plan.chain(llm);
         int id = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
@@ -51,6 +61,30 @@ public final class ChainServerOperator extends ProcessFunction<ChainHop, ChainHo
                 : Backends.create(spec.backend(), 0, spec.cpuThreads(), null, spec.emulatedTimeScale());
         server = new ChainServer(dep, id, plan.chainConfig(llm), factory,
                 emulated ? null : ModelCatalog.weights(dep.profile(), spec.modelStore()), spec.emulatedTimeScale());
+        mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
+        if (emulated) {
+            timer = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "muxflow-chain-server-" + id + "-timer");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        out = new ChainServer.Out() {
+            @Override
+            public void hop(ChainHop next) {
+                output.collect(new StreamRecord<>(next));
+            }
+
+            @Override
+            public void event(ChainHop e) {
+                output.collect(EVENTS, new StreamRecord<>(e));
+            }
+
+            @Override
+            public void after(long delayNanos, Runnable r) {
+                timer.schedule(() -> mailbox.execute(r::run, "emulated chain pass"), delayNanos, TimeUnit.NANOSECONDS);
+            }
+        };
         var g = getRuntimeContext().getMetricGroup().addGroup("chainServer", Integer.toString(id));
         g.gauge("cacheUsed", (Gauge<Integer>) server::used);
         g.gauge("cacheCapacity", (Gauge<Integer>) server::capacity);
@@ -79,27 +113,22 @@ public final class ChainServerOperator extends ProcessFunction<ChainHop, ChainHo
     }
 
     @Override
-    public void processElement(ChainHop h, Context ctx, Collector<ChainHop> out) {
+    public void processElement(StreamRecord<ChainHop> record) {
+        ChainHop h = record.getValue();
         if (h.sentUs > 0) {
             hopUs.update(Math.max(0, Clocks.nowUs() - h.sentUs));
         }
-        server.process(h, new ChainServer.Out() {
-            @Override
-            public void hop(ChainHop next) {
-                out.collect(next);
-            }
-
-            @Override
-            public void event(ChainHop e) {
-                ctx.output(EVENTS, e);
-            }
-        });
+        server.process(h, out);
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
         if (server != null) {
             server.close();
         }
+        super.close();
     }
 }

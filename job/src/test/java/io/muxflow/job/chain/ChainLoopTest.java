@@ -88,6 +88,11 @@ class ChainLoopTest {
             replies.add(r);
         }
 
+        @Override
+        public void after(long delayNanos, Runnable r) {
+            r.run(); // the cpu servers never defer; emulated ones are not in this test
+        }
+
         /** Delivers messages until none is left. */
         void drain() {
             while (!hops.isEmpty() || !events.isEmpty()) {
@@ -211,5 +216,54 @@ class ChainLoopTest {
         assertThat(after.replies).hasSize(1);
         assertThat(after.replies.get(0).status).isEqualTo("OK");
         assertThat(after.replies.get(0).tokens).containsExactly(ChainFixtures.reference(prompt, 6, 0.9f, 0, 42, new int[0]));
+    }
+
+    @Test
+    void emulatedServersHoldEachPassForThePapersShareAndOverlapJobs() {
+        ChainDeployment dep = ChainFixtures.deployment(2);
+        ChainServer s0 = new ChainServer(dep, 0, ChainFixtures.config(), null, null, 0.5);
+        List<Long> delays = new ArrayList<>();
+        List<Runnable> pending = new ArrayList<>();
+        List<ChainHop> hops = new ArrayList<>();
+        ChainServer.Out out = new ChainServer.Out() {
+            @Override
+            public void hop(ChainHop h) {
+                hops.add(h);
+            }
+
+            @Override
+            public void event(ChainHop e) {
+            }
+
+            @Override
+            public void after(long delayNanos, Runnable r) {
+                delays.add(delayNanos);
+                pending.add(r);
+            }
+        };
+        for (int job = 1; job <= 2; job++) {
+            ChainHop h = new ChainHop();
+            h.kind = ChainHop.RUN;
+            h.llm = ChainFixtures.LLM;
+            h.requestId = "e" + job;
+            h.job = job;
+            h.epoch = 1;
+            h.servers = new int[] {0, 1, 2};
+            h.blocks = new int[] {5, 4, 3};
+            h.tokens = new int[] {1, 2};
+            h.maxNewTokens = 4;
+            h.deadlineUs = Long.MAX_VALUE;
+            s0.process(h, out);
+        }
+        // both jobs' passes are pending at once: the server did not wait for the first
+        assertThat(pending).hasSize(2);
+        assertThat(hops).isEmpty();
+        // (tau_c + tau_p x 5 blocks) / 8 tokens per job x scale 0.5, from the fixture's server 0
+        ChainDeployment.Server me = dep.servers().get(0);
+        long expected = (long) ((me.commS() + me.blockS() * 5) / 8 * 0.5 * 1e9);
+        assertThat(delays).containsOnly(expected);
+        pending.forEach(Runnable::run);
+        assertThat(hops).extracting(h -> h.hop).containsExactly(1, 1);
+        assertThat(s0.used()).isEqualTo(10);
     }
 }
