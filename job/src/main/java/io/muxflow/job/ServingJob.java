@@ -139,6 +139,14 @@ public final class ServingJob {
             allReports.sinkTo(io.reportsOut()).uid("reports-sink").name("reports-sink");
         }
         if (!plan.chainModels().isEmpty()) {
+            for (String llm : plan.chainModels()) {
+                if (!plan.chain(llm).hasChains() && !spec.chain().router().equals("petals")) {
+                    // refused at submit, not when the dispatcher first routes a job
+                    throw new io.muxflow.planner.InvalidInputException("plan v" + plan.version() + ": '" + llm
+                            + "' has no chains (a placement for per-job paths only); router '" + spec.chain().router()
+                            + "' needs chains: use " + MuxflowOptions.CHAIN_ROUTER.key() + "=petals or a plan with chains");
+                }
+            }
             replies.add(chains(env, valid.getSideOutput(RequestValidator.CHAIN_REQUESTS), plan, spec, io));
         }
         DataStream<Reply> all = replies.get(0);

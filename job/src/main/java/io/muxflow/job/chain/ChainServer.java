@@ -32,7 +32,8 @@ import java.util.Map;
  * sessions), one pass at a time as a device does; {@code emulated} ends each pass after the paper's
  * service model, (tau_c + tau_p x blocks) per job spread over the {@code tokens_per_job} passes it
  * was costed for, times a scale, with the passes of concurrent jobs overlapping as the paper's
- * servers serve their jobs together.
+ * servers serve their jobs together. The hop that brought a pass is real communication: the server
+ * holds only what is left of the pass's time after it, so hop + hold is the paper's per-visit time.
  */
 public final class ChainServer implements AutoCloseable {
     /** Where the server's messages go. */
@@ -195,8 +196,11 @@ public final class ChainServer implements AutoCloseable {
         }
         passes++;
         if (executors[firstBlock] == null) {
-            // emulated: the pass ends after the paper's service time, while other jobs' passes go on
-            long holdNanos = (long) ((me.commS() + me.blockS() * n) / dep.tokensPerJob() * emulatedScale * 1e9);
+            // emulated: the pass ends after the paper's service time, while other jobs' passes go on; the hop
+            // that brought it here is the communication part of that time, so only the rest is held
+            long passNanos = (long) ((me.commS() + me.blockS() * n) / dep.tokensPerJob() * emulatedScale * 1e9);
+            long hopNanos = h.sentUs > 0 ? Math.max(0, Clocks.nowUs() - h.sentUs) * 1000 : 0;
+            long holdNanos = Math.max(0, passNanos - hopNanos);
             out.after(holdNanos, () -> {
                 Session now = sessions.get(h.job);
                 if (now != null && now.attempt() == h.attempt) {

@@ -3,6 +3,7 @@ package io.muxflow.job.cli;
 import io.muxflow.planner.bench.PlannerBench;
 import io.muxflow.planner.profile.ProfileDatabase;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark suite; results as JSON plus PNG plots (default under target/bench; "
                 + "--out docs/bench refreshes the committed figures).",
-        subcommands = {BenchCommand.Planner.class, BenchCommand.Executors.class, BenchCommand.Serving.class,
+        subcommands = {BenchCommand.Planner.class, BenchCommand.Executors.class, BenchCommand.Decode.class, BenchCommand.Serving.class,
                 BenchCommand.Adapt.class, BenchCommand.Chains.class})
 public final class BenchCommand implements Runnable {
     @Spec
@@ -85,9 +86,71 @@ public final class BenchCommand implements Runnable {
         @Mixin
         Results results;
 
+        @Option(names = "--live", description = "Instead: the live job on emulated chain servers against the chain "
+                + "simulator on the same jobs, per router, and the hop latency (chains-live.json).")
+        boolean live;
+
+        @Option(names = "--servers", defaultValue = "20", description = "With --live: J of paper:J,ETA (default: ${DEFAULT-VALUE}).")
+        int servers;
+
+        @Option(names = "--eta", defaultValue = "0.2", description = "With --live: ETA of paper:J,ETA (default: ${DEFAULT-VALUE}).")
+        double eta;
+
+        @Option(names = "--rate", defaultValue = "0.2", description = "With --live: jobs/s in model time (default: ${DEFAULT-VALUE}).")
+        double rate;
+
+        @Option(names = "--jobs", defaultValue = "300", description = "With --live: jobs per router (default: ${DEFAULT-VALUE}).")
+        int jobs;
+
+        @Option(names = "--time-scale", defaultValue = "0.05",
+                description = "With --live: wall seconds per model second of the emulated servers (default: ${DEFAULT-VALUE}).")
+        double timeScale;
+
+        @Option(names = "--routers", split = ",", defaultValue = "jffc,petals",
+                description = "With --live: routers to compare (default: ${DEFAULT-VALUE}).")
+        List<String> routers;
+
+        @Option(names = "--seed", defaultValue = "1", description = "With --live: seed of arrivals and sizes (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--simulate-only", description = "With --live: only the simulated means (to choose a setting).")
+        boolean simulateOnly;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
+            if (live) {
+                if (servers < 1 || !(eta >= 0 && eta <= 1) || !(rate > 0) || jobs < 20 || !(timeScale > 0)) {
+                    throw new io.muxflow.planner.InvalidInputException("bench chains --live: --servers >= 1, 0 <= --eta <= 1, "
+                            + "--rate > 0, --jobs >= 20 and --time-scale > 0");
+                }
+                for (String r : routers) {
+                    if (!io.muxflow.planner.sim.chain.ChainRouters.NAMES.contains(r)) {
+                        throw new io.muxflow.planner.InvalidInputException("bench chains --live: --routers takes "
+                                + io.muxflow.planner.sim.chain.ChainRouters.NAMES + ", got '" + r + "'");
+                    }
+                }
+                var root = new io.muxflow.job.bench.ChainLiveBench(results.log()).run(results.dir,
+                        new io.muxflow.job.bench.ChainLiveBench.Settings(servers, eta, rate, jobs, timeScale, seed,
+                                routers, simulateOnly));
+                results.print(root);
+                return 0;
+            }
             var root = new io.muxflow.planner.bench.ChainBench(results.log()).run(results.dir);
+            results.print(root);
+            return 0;
+        }
+    }
+
+    @Command(name = "decode", mixinStandardHelpOptions = true,
+            description = "cpu generation speed of a GPT-2-small-shaped model (124M parameters) on 1 and 2 threads "
+                    + "against the memory-bandwidth bound (weight bytes per token / measured bandwidth).")
+    static final class Decode implements Callable<Integer> {
+        @Mixin
+        Results results;
+
+        @Override
+        public Integer call() throws Exception {
+            var root = new io.muxflow.gpu.bench.DecodeBench(results.log()).run(results.dir);
             results.print(root);
             return 0;
         }

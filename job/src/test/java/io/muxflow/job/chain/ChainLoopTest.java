@@ -258,10 +258,29 @@ class ChainLoopTest {
         // both jobs' passes are pending at once: the server did not wait for the first
         assertThat(pending).hasSize(2);
         assertThat(hops).isEmpty();
-        // (tau_c + tau_p x 5 blocks) / 8 tokens per job x scale 0.5, from the fixture's server 0
+        // (tau_c + tau_p x 5 blocks) / 8 tokens per job x scale 0.5, from the fixture's server 0 (these hops
+        // carry no send time, so no hop is taken off)
         ChainDeployment.Server me = dep.servers().get(0);
         long expected = (long) ((me.commS() + me.blockS() * 5) / 8 * 0.5 * 1e9);
         assertThat(delays).containsOnly(expected);
+        // a hop that took 0.5 ms is the pass's communication: 0.5 ms less is held
+        ChainHop late = new ChainHop();
+        late.kind = ChainHop.RUN;
+        late.llm = ChainFixtures.LLM;
+        late.requestId = "e3";
+        late.job = 3;
+        late.epoch = 1;
+        late.servers = new int[] {0, 1, 2};
+        late.blocks = new int[] {5, 4, 3};
+        late.tokens = new int[] {1};
+        late.maxNewTokens = 4;
+        late.deadlineUs = Long.MAX_VALUE;
+        late.sentUs = io.muxflow.job.model.Clocks.nowUs() - 500;
+        ChainServer s1 = new ChainServer(dep, 0, ChainFixtures.config(), null, null, 0.5);
+        delays.clear();
+        s1.process(late, out);
+        assertThat(delays.get(0)).isBetween(expected - 1_000_000, expected - 500_000);
+        pending.remove(pending.size() - 1);
         pending.forEach(Runnable::run);
         assertThat(hops).extracting(h -> h.hop).containsExactly(1, 1);
         assertThat(s0.used()).isEqualTo(10);

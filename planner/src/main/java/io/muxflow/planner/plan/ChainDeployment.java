@@ -31,6 +31,7 @@ import java.util.Set;
  * @param profile the model shape the executors load (a named shape or a safetensors file's stem)
  * @param tokensPerJob the generated tokens per job the servers' tau_c and tau_p were costed for (the
  *     emulated backend spreads a visit's time over this many steps)
+ * @param chains GCA's chains; empty for a placement served only by a per-job router (Petals' paths)
  */
 public record ChainDeployment(String model, String profile, int blocks, double blockGb, double cacheGbPerBlock,
         int tokensPerJob, List<Server> servers, List<Chain> chains) {
@@ -97,9 +98,6 @@ public record ChainDeployment(String model, String profile, int blocks, double b
                         + (s.start() + s.count()) + ") past the model's " + blocks);
             }
         }
-        if (chains.isEmpty()) {
-            throw new InvalidInputException(where + ": no chains");
-        }
         for (int i = 0; i < chains.size(); i++) {
             Chain c = chains.get(i);
             String w = where + ": chain " + i;
@@ -156,6 +154,11 @@ public record ChainDeployment(String model, String profile, int blocks, double b
      */
     public int cacheUnits(int server) {
         return instance().cacheUnits(server, servers.get(server).count());
+    }
+
+    /** Whether a router that needs chains can serve this section. */
+    public boolean hasChains() {
+        return !chains.isEmpty();
     }
 
     /** Builds the section from a chain plan's chosen placement and chains. */

@@ -27,6 +27,23 @@ public final class ChainSimulator {
      */
     public static ChainSimResult run(double[] arrivals, ChainRouter router, Service service, long seed,
             double warmupFraction) {
+        return run(arrivals, null, router, service, seed, warmupFraction);
+    }
+
+    /**
+     * Simulates with given job sizes: job j's service on a route is the route's mean service time times
+     * {@code sizes[j]} (a job of twice the average size takes twice as long), as a live job of
+     * {@code sizes[j]} x the average tokens does.
+     */
+    public static ChainSimResult run(double[] arrivals, double[] sizes, ChainRouter router, double warmupFraction) {
+        if (sizes.length != arrivals.length) {
+            throw new IllegalArgumentException(sizes.length + " job sizes for " + arrivals.length + " arrivals");
+        }
+        return run(arrivals, sizes, router, Service.DETERMINISTIC, 0, warmupFraction);
+    }
+
+    private static ChainSimResult run(double[] arrivals, double[] sizes, ChainRouter router, Service service,
+            long seed, double warmupFraction) {
         int n = arrivals.length;
         if (n == 0) {
             throw new IllegalArgumentException("no arrivals to simulate");
@@ -50,7 +67,8 @@ public final class ChainSimulator {
             if (!Double.isNaN(start[job])) {
                 throw new IllegalStateException(router.name() + " started job " + job + " twice");
             }
-            double s = service == Service.DETERMINISTIC ? mean : -mean * Math.log(1 - rng.nextDouble());
+            double s = sizes != null ? mean * sizes[job]
+                    : service == Service.DETERMINISTIC ? mean : -mean * Math.log(1 - rng.nextDouble());
             start[job] = now[0];
             pending.add(new Completion(now[0] + s, seq[0]++, job, route));
         };
