@@ -4,7 +4,10 @@ names and layouts, used to produce the golden outputs muxflow's cpu backend is t
 (gpu-operators/src/test/resources/reference/). Weights are random (seeded), stored as safetensors
 (BERT in F32, GPT-2 in F16 to exercise conversion); math in float64.
 
-Usage: transformer_reference.py OUT_DIR
+Usage: transformer_reference.py OUT_DIR            (bert and gpt2)
+       transformer_reference.py OUT_DIR gpt2-chain (a 6-block GPT-2 and its greedy generations, for the
+                                                    chain path: tokens recomputed from the whole prefix
+                                                    at every step, no KV cache)
 """
 import json
 import math
@@ -140,8 +143,59 @@ def gpt2(out_dir, rng):
     json.dump(outs, open(f"{out_dir}/gpt2-expected.json", "w"))
 
 
+def gpt2_forward(W, toks, L, h, heads):
+    x = W["wte.weight"][toks] + W["wpe.weight"][:len(toks)]
+    for l in range(L):
+        pre = f"h.{l}."
+        a = layer_norm(x, W[pre + "ln_1.weight"], W[pre + "ln_1.bias"], 1e-5)
+        qkv = a @ W[pre + "attn.c_attn.weight"] + W[pre + "attn.c_attn.bias"]
+        q, k, v = qkv[:, :h], qkv[:, h:2*h], qkv[:, 2*h:]
+        x = x + attention(q, k, v, heads, True) @ W[pre + "attn.c_proj.weight"] + W[pre + "attn.c_proj.bias"]
+        m = layer_norm(x, W[pre + "ln_2.weight"], W[pre + "ln_2.bias"], 1e-5)
+        x = x + gelu_tanh(m @ W[pre + "mlp.c_fc.weight"] + W[pre + "mlp.c_fc.bias"]) @ W[pre + "mlp.c_proj.weight"] \
+            + W[pre + "mlp.c_proj.bias"]
+    x = layer_norm(x, W["ln_f.weight"], W["ln_f.bias"], 1e-5)
+    return x[-1] @ W["wte.weight"].T
+
+
+def gpt2_chain(out_dir, rng):
+    """A 6-block GPT-2 (deep enough to split over three chain servers) and greedy generations from it."""
+    L, h, heads, ff, vocab, pos = 6, 32, 4, 128, 101, 64
+    W = {}
+    def p(name, *shape, scale=0.2, one=False):
+        W[name] = (1 + 0.1 * rng.standard_normal(shape)) if one else scale * rng.standard_normal(shape)
+    p("wte.weight", vocab, h); p("wpe.weight", pos, h)
+    for l in range(L):
+        pre = f"h.{l}."
+        p(pre + "ln_1.weight", h, one=True); p(pre + "ln_1.bias", h)
+        p(pre + "attn.c_attn.weight", h, 3 * h); p(pre + "attn.c_attn.bias", 3 * h)
+        p(pre + "attn.c_proj.weight", h, h); p(pre + "attn.c_proj.bias", h)
+        p(pre + "ln_2.weight", h, one=True); p(pre + "ln_2.bias", h)
+        p(pre + "mlp.c_fc.weight", h, ff); p(pre + "mlp.c_fc.bias", ff)
+        p(pre + "mlp.c_proj.weight", ff, h); p(pre + "mlp.c_proj.bias", h)
+    p("ln_f.weight", h, one=True); p("ln_f.bias", h)
+    W = {k: v.astype(np.float16).astype(np.float64) for k, v in W.items()}
+    write_safetensors(f"{out_dir}/gpt2-chain.safetensors", W, "F16")
+    json.dump({"model_type": "gpt2", "n_embd": h, "n_layer": L, "n_head": heads, "n_inner": ff, "vocab_size": vocab,
+               "n_positions": pos, "layer_norm_epsilon": 1e-5}, open(f"{out_dir}/gpt2-chain.json", "w"))
+    outs = []
+    for prompt in ([5, 9, 77], [12], [60, 3, 3, 41, 99, 0, 17]):
+        toks = list(prompt)
+        first_logits = None
+        for step in range(6):
+            logits = gpt2_forward(W, toks, L, h, heads)
+            if first_logits is None:
+                first_logits = logits
+            toks.append(int(np.argmax(logits)))
+        outs.append({"prompt": prompt, "greedy": toks[len(prompt):], "first_logits": first_logits.tolist()})
+    json.dump(outs, open(f"{out_dir}/gpt2-chain-expected.json", "w"))
+
+
 if __name__ == "__main__":
-    rng = np.random.default_rng(7)
-    bert(sys.argv[1], rng)
-    gpt2(sys.argv[1], rng)
+    if len(sys.argv) > 2 and sys.argv[2] == "gpt2-chain":
+        gpt2_chain(sys.argv[1], np.random.default_rng(11))
+    else:
+        rng = np.random.default_rng(7)
+        bert(sys.argv[1], rng)
+        gpt2(sys.argv[1], rng)
     print("written to", sys.argv[1])

@@ -38,11 +38,16 @@ class ChainLoopTest {
         final List<ChainHop> seenHops = new ArrayList<>();
 
         Loop(int capacity, String router) {
-            dep = ChainFixtures.deployment(capacity);
+            this(ChainFixtures.deployment(capacity), ChainFixtures.config(),
+                    ModelCatalog.weights(ChainFixtures.LLM, null), router);
+        }
+
+        Loop(ChainDeployment d, io.muxflow.gpu.model.ModelConfig config, io.muxflow.gpu.weights.WeightSource weights,
+                String router) {
+            dep = d;
             CpuBackend cpu = new CpuBackend(1);
             for (int j = 0; j < dep.servers().size(); j++) {
-                servers.add(new ChainServer(dep, j, ChainFixtures.config(), cpu, ModelCatalog.weights(dep.profile(), null),
-                        1.0));
+                servers.add(new ChainServer(dep, j, config, cpu, weights, 1.0));
             }
             scheduler = new ChainScheduler(dep, new ChainScheduler.Options(router, 4, 10, 5_000_000), store());
             scheduler.resume(1, 0, this);
@@ -284,5 +289,58 @@ class ChainLoopTest {
         pending.forEach(Runnable::run);
         assertThat(hops).extracting(h -> h.hop).containsExactly(1, 1);
         assertThat(s0.used()).isEqualTo(10);
+    }
+
+    /**
+     * Agreement with an implementation muxflow did not write: tools/transformer_reference.py's 6-block
+     * GPT-2 (numpy, float64, the whole prefix recomputed at every step, no cache), split over three
+     * servers as [0, 3), [3, 5), [5, 6): the first greedy tokens match, and the first step's logits
+     * agree within float32 rounding.
+     */
+    @Test
+    void greedyTokensOverAChainAgreeWithTheNumpyReference() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of("..", "gpu-operators", "src", "test", "resources", "reference");
+        java.nio.file.Path file = dir.resolve("gpt2-chain.safetensors");
+        io.muxflow.gpu.model.ModelConfig c = io.muxflow.gpu.model.ModelConfig.besides(file);
+        List<ChainDeployment.Server> sv = List.of(new ChainDeployment.Server(0, "a", 6, 0.01, 0.001, 0, 3),
+                new ChainDeployment.Server(1, "b", 4, 0.01, 0.001, 3, 2), new ChainDeployment.Server(2, "c", 2, 0.01,
+                        0.001, 5, 1));
+        ChainDeployment dep = new ChainDeployment("ref", c.name(), 6, 1.0, 0.5, 6, sv, List.of(
+                new ChainDeployment.Chain(new int[] {0, 1, 2}, new int[] {3, 2, 1}, 0.1, 2)));
+        Loop loop = new Loop(dep, c, new io.muxflow.gpu.weights.SafetensorsWeights(file), "jffc");
+        var expected = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                dir.resolve("gpt2-chain-expected.json").toFile());
+        for (int i = 0; i < expected.size(); i++) {
+            var e = expected.get(i);
+            int[] prompt = new int[e.get("prompt").size()];
+            for (int k = 0; k < prompt.length; k++) {
+                prompt[k] = e.get("prompt").get(k).asInt();
+            }
+            ServingRequest r = request("ref-" + i, prompt, e.get("greedy").size(), 0f, 0, 0);
+            r.model = "ref";
+            loop.scheduler.arrive(r, 0, loop);
+        }
+        loop.drain();
+        assertThat(loop.replies).hasSize(expected.size());
+        for (Reply r : loop.replies) {
+            int i = Integer.parseInt(r.requestId.substring(4));
+            var want = expected.get(i).get("greedy");
+            assertThat(r.status).isEqualTo("OK");
+            assertThat(r.tokens).as(r.requestId).hasSize(want.size());
+            for (int k = 0; k < want.size(); k++) {
+                assertThat(r.tokens[k]).as("%s token %d", r.requestId, k).isEqualTo(want.get(k).asInt());
+            }
+        }
+        // the first step's logits, through the unsplit executor on the same weights, within float32 rounding
+        try (var whole = new CpuBackend(1).load(c, io.muxflow.gpu.model.StageSpec.whole(c),
+                new io.muxflow.gpu.weights.SafetensorsWeights(file))) {
+            var e = expected.get(0);
+            float[] logits = whole.run(io.muxflow.gpu.model.StageBatch.tokens(List.of(
+                    io.muxflow.gpu.model.StageItem.ofTokens(5, 9, 77)))).item(0).data();
+            for (int v = 0; v < c.vocab(); v++) {
+                assertThat((double) logits[v]).isCloseTo(e.get("first_logits").get(v).asDouble(),
+                        org.assertj.core.data.Offset.offset(2e-4));
+            }
+        }
     }
 }
