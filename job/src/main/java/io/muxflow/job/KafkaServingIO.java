@@ -141,9 +141,11 @@ public final class KafkaServingIO implements ServingIO {
     /**
      * The chain path's internal topics. Read from the latest offset on a fresh start (anything older
      * belongs to a job that no longer runs) and from the checkpoint after a restart; messages of jobs
-     * resumed since carry an older attempt and are ignored. Written at once (linger 0) and without
-     * transactions: a hop is a step of a generation in progress, and waiting for a checkpoint to commit
-     * it would add a checkpoint interval to every token.
+     * resumed since carry an older attempt and are ignored. Written at once (linger 0), without
+     * transactions and without a flush on checkpoints: a hop is a step of a generation in progress;
+     * waiting for a checkpoint to commit it would add a checkpoint interval to every token, and a flush
+     * would stall the hops at every checkpoint. Nothing is lost by it: after a restart every job in
+     * flight resumes from the dispatcher's state under a new attempt, whatever hops died with the old one.
      */
     private org.apache.flink.api.connector.source.Source<io.muxflow.job.chain.ChainHop, ?, ?> chainSource(String topic,
             String group) {
@@ -167,14 +169,14 @@ public final class KafkaServingIO implements ServingIO {
     public Sink<io.muxflow.job.chain.ChainHop> chainHopsOut() {
         return KafkaSink.<io.muxflow.job.chain.ChainHop>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
                 .setRecordSerializer(Serializers.chainHops(conf.get(MuxflowOptions.CHAIN_HOPS_TOPIC)))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).setKafkaProducerConfig(producerProps()).build();
+                .setDeliveryGuarantee(DeliveryGuarantee.NONE).setKafkaProducerConfig(producerProps()).build();
     }
 
     @Override
     public Sink<io.muxflow.job.chain.ChainHop> chainEventsOut() {
         return KafkaSink.<io.muxflow.job.chain.ChainHop>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
                 .setRecordSerializer(Serializers.chainEvents(conf.get(MuxflowOptions.CHAIN_EVENTS_TOPIC)))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).setKafkaProducerConfig(producerProps()).build();
+                .setDeliveryGuarantee(DeliveryGuarantee.NONE).setKafkaProducerConfig(producerProps()).build();
     }
 
     @Override

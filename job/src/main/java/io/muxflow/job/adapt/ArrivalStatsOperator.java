@@ -15,7 +15,9 @@ import org.apache.flink.util.Collector;
  * attainment) and emitted. The windows are deliberately not checkpointed: after a restart or a
  * redeploy the history starts empty, so samples from the old plan or the stabilization period do not
  * leak into the new plan's statistics. Only models of the plan have a window and a timer: events of
- * other names (client text on INVALID requests) are dropped here, so they never create state.
+ * other names (client text on INVALID requests) are dropped here, so they never create state. Its
+ * gauge {@code model.<m>.attainment} is each model's SLO attainment over the last window, from every
+ * response, whichever operator answered it.
  */
 public final class ArrivalStatsOperator extends KeyedCoProcessFunction<String, ArrivalEvent, OutcomeEvent, ModelStatsEvent> {
     private static final long serialVersionUID = 1L;
@@ -34,11 +36,19 @@ public final class ArrivalStatsOperator extends KeyedCoProcessFunction<String, A
         this.latenessUs = latenessUs;
     }
 
+    /** Per model, the attainment of the last window emitted: the dashboard's and Prometheus' attainment. */
+    private transient Map<String, Double> attainment;
+
     @Override
     public void open(OpenContext ctx) {
         windows = new HashMap<>();
         latest = new HashMap<>();
         scheduled = new HashMap<>();
+        attainment = new java.util.concurrent.ConcurrentHashMap<>();
+        for (String m : names.known()) {
+            getRuntimeContext().getMetricGroup().addGroup("model", m).gauge("attainment",
+                    (org.apache.flink.metrics.Gauge<Double>) () -> attainment.getOrDefault(m, Double.NaN));
+        }
     }
 
     private ArrivalWindow window(String model) {
@@ -76,7 +86,11 @@ public final class ArrivalStatsOperator extends KeyedCoProcessFunction<String, A
         ArrivalWindow w = windows.get(model);
         long end = Math.max(latest.getOrDefault(model, 0L), Clocks.nowUs()) - latenessUs;
         if (w != null) {
-            out.collect(ModelStatsEvent.of(model, w.slide(end)));
+            ModelStatsEvent e = ModelStatsEvent.of(model, w.slide(end));
+            if (!Double.isNaN(e.attainment)) {
+                attainment.put(model, e.attainment);
+            }
+            out.collect(e);
         }
         ctx.timerService().registerProcessingTimeTimer(timestamp + slideUs / 1000);
     }

@@ -24,13 +24,48 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof InvalidInputException) {
-                cmd.getErr().println("muxflow " + cmd.getCommandName() + ": error: " + ex.getMessage());
+            // "muxflow chain simulate", not "muxflow simulate": the command the user typed
+            String name = cmd.getCommandSpec().qualifiedName();
+            String input = inputError(ex);
+            if (input != null) {
+                cmd.getErr().println(name + ": error: " + input);
                 return 2;
             }
-            throw ex;
+            if ("1".equals(System.getenv("MUXFLOW_DEBUG"))) {
+                throw ex;
+            }
+            Throwable root = root(ex);
+            cmd.getErr().println(name + ": error: " + root.getClass().getSimpleName() + ": " + root.getMessage()
+                    + " (MUXFLOW_DEBUG=1 shows the stack trace)");
+            return 1;
         });
         return cl;
+    }
+
+    /**
+     * The one-line message of an error in what the user gave (a file, an option, a backend this machine
+     * lacks, an address that does not answer), or null for anything else.
+     */
+    static String inputError(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof InvalidInputException || t instanceof io.muxflow.gpu.backend.ExecutorException) {
+                return t.getMessage();
+            }
+        }
+        Throwable root = root(ex);
+        if (root instanceof java.net.ConnectException || root instanceof java.net.UnknownHostException
+                || root instanceof java.net.NoRouteToHostException || root instanceof java.net.http.HttpTimeoutException) {
+            return "cannot connect: " + root.getClass().getSimpleName() + (root.getMessage() == null ? ""
+                    : ": " + root.getMessage());
+        }
+        return null;
+    }
+
+    private static Throwable root(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     public static void main(String[] args) {

@@ -35,8 +35,15 @@ public final class RestClusterAccess implements ClusterAccess, AutoCloseable {
     }
 
     private JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r;
+        try {
+            r = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            Throwable root = Causes.root(e);
+            throw new io.muxflow.planner.InvalidInputException("cannot reach Flink's REST API at " + base + ": "
+                    + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : " (" + root.getMessage() + ")"), e);
+        }
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET " + path + ": HTTP " + r.statusCode() + ": " + r.body());
         }

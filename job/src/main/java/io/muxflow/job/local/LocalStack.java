@@ -145,6 +145,9 @@ public final class LocalStack implements AutoCloseable {
             conf.setString("metrics.reporter.prom.factory.class",
                     "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
             conf.setString("metrics.reporter.prom.port", Integer.toString(o.prometheusPort()));
+            // label values keep the model's name (Prometheus allows any text there; Flink's default rewrites
+            // bert-a to bert_a)
+            conf.setString("metrics.reporter.prom.filterLabelValueCharacters", "false");
         }
         conf.setString("execution.checkpointing.dir", workDir.resolve("checkpoints").toUri().toString());
         conf.setString("execution.checkpointing.savepoint-dir", workDir.resolve("savepoints").toUri().toString());

@@ -3,15 +3,16 @@ package io.muxflow.job.metrics;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * Per-model metrics under {@code model=<name>}: at ingress, requests received; at egress, responses
- * by status, SLO attainment (share of responses that were OK within their SLO) and a latency
- * histogram (ms) of OK responses. Visible in the Flink dashboard and through any configured
+ * by status and a latency histogram (ms) of OK responses. SLO attainment is not here: an egress
+ * operator sees only the responses it answers (the shared one only validation and dispatch replies),
+ * so its share would read 0 for a model that is served perfectly; the statistics operator, which sees
+ * every outcome, reports it. Visible in the Flink dashboard and through any configured
  * reporter (Prometheus: the model becomes a label). Names the plan does not serve share one
  * {@link ModelNames#UNKNOWN} group, so client text never creates metric groups.
  */
@@ -25,8 +26,6 @@ public final class ModelMetrics {
         final Counter requests;
         final Map<String, Counter> byStatus = new HashMap<>();
         final Histogram latency;
-        long responses;
-        long good;
 
         PerModel(MetricGroup g) {
             if (!egress) {
@@ -39,7 +38,6 @@ public final class ModelMetrics {
                 byStatus.put(s, g.addGroup("status", s).counter("responses"));
             }
             latency = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
-            g.gauge("attainment", (Gauge<Double>) () -> responses == 0 ? 0.0 : (double) good / responses);
         }
     }
 
@@ -68,10 +66,6 @@ public final class ModelMetrics {
         Counter c = p.byStatus.get(status);
         if (c != null) {
             c.inc();
-        }
-        p.responses++;
-        if (withinSlo) {
-            p.good++;
         }
         if (status.equals("OK")) {
             p.latency.update(latencyUs / 1000);

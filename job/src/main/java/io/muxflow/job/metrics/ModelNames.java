@@ -21,6 +21,11 @@ public final class ModelNames implements Serializable {
         this.known = Set.copyOf(known);
     }
 
+    /** The plan's model names. */
+    public java.util.Set<String> known() {
+        return known;
+    }
+
     public boolean isKnown(String name) {
         return name != null && known.contains(name);
     }

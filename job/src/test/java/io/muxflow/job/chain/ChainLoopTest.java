@@ -44,10 +44,14 @@ class ChainLoopTest {
 
         Loop(ChainDeployment d, io.muxflow.gpu.model.ModelConfig config, io.muxflow.gpu.weights.WeightSource weights,
                 String router) {
+            this(d, config, weights, router, new CpuBackend(1));
+        }
+
+        Loop(ChainDeployment d, io.muxflow.gpu.model.ModelConfig config, io.muxflow.gpu.weights.WeightSource weights,
+                String router, io.muxflow.gpu.backend.StageExecutorFactory backend) {
             dep = d;
-            CpuBackend cpu = new CpuBackend(1);
             for (int j = 0; j < dep.servers().size(); j++) {
-                servers.add(new ChainServer(dep, j, config, cpu, weights, 1.0));
+                servers.add(new ChainServer(dep, j, config, backend, weights, 1.0));
             }
             scheduler = new ChainScheduler(dep, new ChainScheduler.Options(router, 4, 10, 5_000_000), store());
             scheduler.resume(1, 0, this);
@@ -299,6 +303,18 @@ class ChainLoopTest {
      */
     @Test
     void greedyTokensOverAChainAgreeWithTheNumpyReference() throws Exception {
+        agreesWithTheNumpyReference(new CpuBackend(1));
+    }
+
+    /** The same chain on the cuda backend's servers (skipped, with the reason, without a usable GPU). */
+    @Test
+    void onCudaServersTooWhereAGpuIsUsable() throws Exception {
+        var st = io.muxflow.gpu.cuda.CudaAvailability.probe();
+        org.junit.jupiter.api.Assumptions.assumeTrue(st.ok(), () -> "no usable GPU: " + st.reason());
+        agreesWithTheNumpyReference(new io.muxflow.gpu.cuda.CudaBackend(0));
+    }
+
+    private void agreesWithTheNumpyReference(io.muxflow.gpu.backend.StageExecutorFactory backend) throws Exception {
         java.nio.file.Path dir = java.nio.file.Path.of("..", "gpu-operators", "src", "test", "resources", "reference");
         java.nio.file.Path file = dir.resolve("gpt2-chain.safetensors");
         io.muxflow.gpu.model.ModelConfig c = io.muxflow.gpu.model.ModelConfig.besides(file);
@@ -307,7 +323,7 @@ class ChainLoopTest {
                         0.001, 5, 1));
         ChainDeployment dep = new ChainDeployment("ref", c.name(), 6, 1.0, 0.5, 6, sv, List.of(
                 new ChainDeployment.Chain(new int[] {0, 1, 2}, new int[] {3, 2, 1}, 0.1, 2)));
-        Loop loop = new Loop(dep, c, new io.muxflow.gpu.weights.SafetensorsWeights(file), "jffc");
+        Loop loop = new Loop(dep, c, new io.muxflow.gpu.weights.SafetensorsWeights(file), "jffc", backend);
         var expected = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                 dir.resolve("gpt2-chain-expected.json").toFile());
         for (int i = 0; i < expected.size(); i++) {
@@ -332,7 +348,7 @@ class ChainLoopTest {
             }
         }
         // the first step's logits, through the unsplit executor on the same weights, within float32 rounding
-        try (var whole = new CpuBackend(1).load(c, io.muxflow.gpu.model.StageSpec.whole(c),
+        try (var whole = backend.load(c, io.muxflow.gpu.model.StageSpec.whole(c),
                 new io.muxflow.gpu.weights.SafetensorsWeights(file))) {
             var e = expected.get(0);
             float[] logits = whole.run(io.muxflow.gpu.model.StageBatch.tokens(List.of(

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The local stack's Flink web dashboard in headless Chromium: the running jobs page lists the
- * muxflow job as RUNNING; on its egress operator's metrics tab a per-model metric (a model's SLO
- * attainment) is added and shows a value; the page is saved as target/dashboard.png. The README's
+ * muxflow job as RUNNING; on the statistics operator's metrics tab a per-model metric (a model's SLO
+ * attainment, over every response of the model) is added and shows a value; the page is saved as target/dashboard.png. The README's
  * picture (docs/dashboard.png) is refreshed only on purpose, with {@code -Dmuxflow.readme-picture=true}
  * (README, "Tests"): a test run leaves the checkout clean.
  */
@@ -47,7 +47,7 @@ class DashboardScreenshotIT {
                 browser.type(browser.find("nz-select input", Duration.ofSeconds(10)), METRIC);
                 String option = browser.find("nz-option-item", Duration.ofSeconds(30));
                 assertThat(browser.script("return document.querySelector('nz-option-item').innerText").asText())
-                        .matches(".*egress-metrics(-\\d+)?\\." + java.util.regex.Pattern.quote(METRIC));
+                        .matches(".*arrival-stats\\." + java.util.regex.Pattern.quote(METRIC));
                 browser.click(option);
                 // the metric's card: read its value in numeric mode, then show it as a big chart
                 browser.click(xpathButton(browser, "Numeric"));
@@ -68,7 +68,7 @@ class DashboardScreenshotIT {
         }
     }
 
-    /** Waits until one of the job's egress operators reports the per-model metric; returns {job id, vertex id}. */
+    /** Waits until the statistics operator reports the per-model metric; returns {job id, vertex id}. */
     private String[] awaitMetric(String rest, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
@@ -78,8 +78,7 @@ class DashboardScreenshotIT {
                 }
                 String jid = j.path("jid").asText();
                 for (JsonNode v : json.readTree(LocalStackIT.get(rest + "/jobs/" + jid)).path("vertices")) {
-                    // the stages' own egress (egress-metrics-k, chained to stage-layer-k) or the shared one
-                    if (v.path("name").asText().contains("egress-metrics")) {
+                    if (v.path("name").asText().contains("arrival-stats")) {
                         String vid = v.path("id").asText();
                         if (LocalStackIT.get(rest + "/jobs/" + jid + "/vertices/" + vid + "/metrics").contains(METRIC)) {
                             return new String[] {jid, vid};
@@ -89,7 +88,7 @@ class DashboardScreenshotIT {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("the egress operator never reported " + METRIC);
+        throw new AssertionError("the statistics operator never reported " + METRIC);
     }
 
     private static String xpathButton(HeadlessChromium b, String label) throws Exception {

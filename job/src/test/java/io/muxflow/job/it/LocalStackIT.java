@@ -45,9 +45,10 @@ class LocalStackIT {
             String jobs = get("http://localhost:" + ui + "/jobs/overview");
             assertThat(jobs).contains("muxflow (plan v1)").contains("RUNNING");
             String metrics = get("http://localhost:" + prom + "/metrics");
-            // Prometheus turns the model group into a label (dashes become underscores)
+            // Prometheus turns the model group into a label, which keeps the model's name
             assertThat(metrics.contains("flink_taskmanager_job_task_operator_model_attainment{")).as("attainment").isTrue();
-            assertThat(metrics.contains("model=\"bert_a\"")).as("model label").isTrue();
+            assertThat(metrics.contains("model=\"bert-a\"")).as("model label").isTrue();
+            assertThat(metrics.contains("model=\"bert_a\"")).as("no rewritten label").isFalse();
             assertThat(metrics.contains("busyFraction")).as("stage busy fraction").isTrue();
             assertThat(metrics.contains("model_requests")).as("requests counter").isTrue();
             assertThat(metrics.contains("model_status_responses{")).as("responses by status").isTrue();
@@ -56,6 +57,13 @@ class LocalStackIT {
             assertThat(metrics.contains("queueDepth")).as("stage queue depth").isTrue();
             assertThat(metrics.contains("flink_jobmanager_job_numberOfFailedCheckpoints")).as("failed checkpoints")
                     .isTrue();
+            // the chain path: per chain jobs in service against capacity, queue, time to first token, time per
+            // output token, tokens/s, hop latency
+            for (String m : List.of("chainServer_chain_jobsInService", "chainServer_chain_capacity", "llm_queueLength",
+                    "llm_timeToFirstTokenMs", "llm_timePerOutputTokenMs", "llm_tokensPerSecond",
+                    "chainServer_hopLatencyUs")) {
+                assertThat(metrics.contains(m)).as(m).isTrue();
+            }
         }
         String printed = text.toString();
         assertThat(printed).contains("Flink dashboard:  http://localhost:" + ui).contains("attainment")

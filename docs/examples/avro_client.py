@@ -1,10 +1,20 @@
 #!/usr/bin/python3
-"""A client written against the published .avsc files with Debian's python3-avro, not muxflow's code:
-encodes an InferenceRequest in Avro single-object encoding (0xC3 0x01, CRC-64-AVRO fingerprint
-little-endian, binary datum), and decodes InferenceResponse messages read by kcat.
+"""An example Avro client of muxflow, written against the published .avsc files with Debian's
+python3-avro (apt-get install python3-avro kcat), not muxflow's code: it encodes an InferenceRequest
+in Avro single-object encoding (0xC3 0x01, the schema's CRC-64-AVRO fingerprint little-endian, then
+the binary datum; python3-avro has no helper for the header) and decodes InferenceResponse messages
+read by kcat. ServingEndToEndIT runs it against the serving job.
 
   avro_client.py encode SCHEMA_DIR REQUEST_ID MODEL OUT_FILE
   avro_client.py decode SCHEMA_DIR < kcat output ('%k %S\\n%s' per message)
+
+With `bin/muxflow local` running (its bootstrap address is printed; schemas/src/main/avro holds the
+published schemas):
+
+  python3 docs/examples/avro_client.py encode schemas/src/main/avro py-1 bert-a req.bin
+  kcat -b localhost:41231 -t muxflow.requests -k bert-a -P req.bin
+  kcat -b localhost:41231 -t muxflow.responses -C -o beginning -e -q -X isolation.level=read_committed \\
+      -f '%k %S\\n%s' | python3 docs/examples/avro_client.py decode schemas/src/main/avro
 """
 import io
 import json
@@ -101,7 +111,8 @@ def decode(schema_dir):
             continue
         rec = avro.io.DatumReader(schema).read(avro.io.BinaryDecoder(io.BytesIO(value[10:])))
         print(json.dumps({"request_id": rec["request_id"], "status": rec["status"], "detail": rec["detail"],
-                          "output_len": len(rec["output"] or []), "client": rec["attributes"].get("client")}))
+                          "output_len": len(rec["output"] or []), "tokens": rec.get("tokens", []),
+                          "client": rec["attributes"].get("client")}))
 
 
 if __name__ == "__main__":
