@@ -16,6 +16,7 @@ import io.muxflow.job.dispatch.Dispatcher;
 import io.muxflow.job.dispatch.RoutingKeys;
 import io.muxflow.job.dispatch.ServingPlan;
 import io.muxflow.job.egress.ResponseMetricsOperator;
+import io.muxflow.job.ingest.RequestDeduplicator;
 import io.muxflow.job.ingest.RequestValidator;
 import io.muxflow.job.metrics.ModelNames;
 import io.muxflow.job.model.Reply;
@@ -76,15 +77,26 @@ public final class ServingJob {
         SingleOutputStreamOperator<io.muxflow.job.model.RawRecord> raw = env
                 .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "requests").uid("requests-source")
                 .name("requests-source");
-        SingleOutputStreamOperator<ServingRequest> valid = raw.process(new RequestValidator(spec)).uid("validate")
+        SingleOutputStreamOperator<ServingRequest> validated = raw.process(new RequestValidator(spec)).uid("validate")
                 .name("validate");
+        // idempotent request ids: group requests here, chain requests in the chain dispatcher's state
+        DataStream<ServingRequest> valid = validated;
+        SingleOutputStreamOperator<ServingRequest> deduped = null;
+        if (spec.dedupeRetentionUs() > 0) {
+            deduped = validated.keyBy(r -> r.requestId).process(new RequestDeduplicator(spec.dedupeRetentionUs()))
+                    .uid("dedupe").name("dedupe");
+            valid = deduped;
+        }
         // Not chained to the source, so that a checkpoint's flush of dead letters never stalls the
         // request path; rebalance (not disableChaining) keeps the sink's committer chained to its
         // writer, which is how the committer finds the writer's transaction pool.
-        valid.getSideOutput(RequestValidator.DEAD_LETTERS).rebalance().sinkTo(io.deadLetters())
+        validated.getSideOutput(RequestValidator.DEAD_LETTERS).rebalance().sinkTo(io.deadLetters())
                 .uid("dead-letter-sink").name("dead-letter-sink");
         List<DataStream<Reply>> replies = new ArrayList<>();
-        replies.add(valid.getSideOutput(RequestValidator.REPLIES));
+        replies.add(validated.getSideOutput(RequestValidator.REPLIES));
+        if (deduped != null) {
+            replies.add(deduped.getSideOutput(RequestDeduplicator.DUPLICATES));
+        }
 
         DataStream<StageReport> reportsIn = env.fromSource(io.reportsIn(), WatermarkStrategy.noWatermarks(),
                 "stage-reports").uid("reports-source").name("reports-source");
@@ -147,7 +159,7 @@ public final class ServingJob {
                             + "' needs chains: use " + MuxflowOptions.CHAIN_ROUTER.key() + "=petals or a plan with chains");
                 }
             }
-            replies.add(chains(env, valid.getSideOutput(RequestValidator.CHAIN_REQUESTS), plan, spec, io));
+            replies.add(chains(env, validated.getSideOutput(RequestValidator.CHAIN_REQUESTS), plan, spec, io));
         }
         DataStream<Reply> all = replies.get(0);
         for (int i = 1; i < replies.size(); i++) {

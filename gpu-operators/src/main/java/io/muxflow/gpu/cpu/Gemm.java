@@ -69,7 +69,10 @@ public final class Gemm {
             int per = (groups + chunks - 1) / chunks * 4;
             run(threads, (m + per - 1) / per, t -> blocked(a, b, c, k, n, t * per, Math.min(m, (t + 1) * per), 0, n));
         } else {
-            int per = Math.max(16, ((n + threads * 4 - 1) / (threads * 4) + 15) / 16 * 16);
+            // few rows (decode steps): one contiguous column range per thread, so each streams its own
+            // part of every row of B
+            int parts = m < 4 ? threads : threads * 4;
+            int per = Math.max(16, ((n + parts - 1) / parts + 15) / 16 * 16);
             run(threads, (n + per - 1) / per, t -> blocked(a, b, c, k, n, 0, m, t * per, Math.min(n, (t + 1) * per)));
         }
     }

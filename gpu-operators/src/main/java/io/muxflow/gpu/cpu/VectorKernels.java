@@ -63,19 +63,17 @@ final class VectorKernels implements Gemm.Kernels {
             scalarColumns(a, b, c, k, n, i, i + 4, jv, j1, p0, p1);
         }
         for (; i < i1; i++) {
+            // A lone row (a decode step's GEMV) is bound by reading B: walk B row by row, each row's
+            // segment contiguous, with the row of C (at most NB floats) staying in L1. Per element the
+            // same fused multiply-adds in ascending p as above, so the results are the same bits.
             int r = i * n;
             int ao = i * k;
-            for (int j = j0; j < jv; j += 16) {
-                FloatVector c0 = FloatVector.fromArray(S, c, r + j);
-                FloatVector c1 = FloatVector.fromArray(S, c, r + j + 8);
-                for (int p = p0; p < p1; p++) {
-                    int bo = p * n + j;
-                    FloatVector x = FloatVector.broadcast(S, a[ao + p]);
-                    c0 = x.fma(FloatVector.fromArray(S, b, bo), c0);
-                    c1 = x.fma(FloatVector.fromArray(S, b, bo + 8), c1);
+            for (int p = p0; p < p1; p++) {
+                FloatVector x = FloatVector.broadcast(S, a[ao + p]);
+                int bo = p * n;
+                for (int j = j0; j < jv; j += 8) {
+                    x.fma(FloatVector.fromArray(S, b, bo + j), FloatVector.fromArray(S, c, r + j)).intoArray(c, r + j);
                 }
-                c0.intoArray(c, r + j);
-                c1.intoArray(c, r + j + 8);
             }
             scalarColumns(a, b, c, k, n, i, i + 1, jv, j1, p0, p1);
         }

@@ -40,6 +40,8 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
     private transient ValueState<Long> epoch;
     private transient ValueState<Long> nextTick;
     private transient Map<String, ChainScheduler> schedulers;
+    /** Request ids seen within the retention (with a time-to-live), for idempotent ids; null when off. */
+    private transient MapState<String, Long> seenIds;
     private transient Map<String, ChainMetrics> metrics;
 
     public ChainDispatcherOperator(JobSpec spec) {
@@ -52,6 +54,11 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
         jobs = getRuntimeContext().getMapState(new MapStateDescriptor<>("chain-jobs", Types.LONG,
                 TypeInformation.of(ChainJob.class)));
         epoch = getRuntimeContext().getState(new ValueStateDescriptor<>("chain-epoch", Types.LONG));
+        if (spec.dedupeRetentionUs() > 0) {
+            MapStateDescriptor<String, Long> d = new MapStateDescriptor<>("chain-seen-ids", Types.STRING, Types.LONG);
+            d.enableTimeToLive(io.muxflow.job.ingest.RequestDeduplicator.ttl(spec.dedupeRetentionUs()));
+            seenIds = getRuntimeContext().getMapState(d);
+        }
         nextTick = getRuntimeContext().getState(new ValueStateDescriptor<>("chain-next-tick", Types.LONG));
         schedulers = new HashMap<>();
         metrics = new HashMap<>();
@@ -107,6 +114,15 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
     public void processElement1(ServingRequest r, Context ctx, Collector<Reply> out) throws Exception {
         long now = Clocks.nowUs();
         Collecting c = new Collecting(out, ctx);
+        if (seenIds != null) {
+            Long first = seenIds.get(r.requestId);
+            if (first != null) {
+                c.reply(Reply.of(r, "REJECTED", io.muxflow.job.ingest.RequestDeduplicator.duplicateDetail(r.requestId,
+                        first, r.receivedUs, spec.dedupeRetentionUs()), -1));
+                return;
+            }
+            seenIds.put(r.requestId, r.receivedUs);
+        }
         ChainScheduler s = scheduler(ctx.getCurrentKey(), now, c);
         s.arrive(r, now, c);
         tick(ctx);

@@ -11,7 +11,8 @@ import org.apache.flink.configuration.Configuration;
  */
 public record JobSpec(String planJson, String profilesJson, String backend, String modelStore, double emulatedTimeScale,
         int cpuThreads, boolean gpuResource, long fixedOverheadUs, double stageOverheadFactor, int maxRequestBytes,
-        String deadLetterTopic, io.muxflow.job.adapt.AdaptSpec adapt, ChainSpec chain) implements Serializable {
+        String deadLetterTopic, io.muxflow.job.adapt.AdaptSpec adapt, ChainSpec chain, long dedupeRetentionUs)
+        implements Serializable {
 
     public static JobSpec of(Plan plan, ProfileDatabase profiles, Configuration conf) {
         return new JobSpec(io.muxflow.planner.io.Json.compact(plan.toJson()),
@@ -20,7 +21,8 @@ public record JobSpec(String planJson, String profilesJson, String backend, Stri
                 conf.get(MuxflowOptions.CPU_THREADS), conf.get(MuxflowOptions.GPU_RESOURCE),
                 conf.get(MuxflowOptions.FIXED_OVERHEAD).toNanos() / 1000, conf.get(MuxflowOptions.STAGE_OVERHEAD),
                 conf.get(MuxflowOptions.MAX_REQUEST_BYTES), conf.get(MuxflowOptions.DEAD_LETTER_TOPIC),
-                io.muxflow.job.adapt.AdaptSpec.of(conf), ChainSpec.of(conf));
+                io.muxflow.job.adapt.AdaptSpec.of(conf), ChainSpec.of(conf),
+                conf.get(MuxflowOptions.DEDUPE_RETENTION).toNanos() / 1000);
     }
 
     public Plan plan() {

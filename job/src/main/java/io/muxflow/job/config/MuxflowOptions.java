@@ -90,6 +90,11 @@ public final class MuxflowOptions {
                     + "of them is decoded. It also bounds what decoding may allocate: every Avro length prefix is "
                     + "checked against the message's own size.");
 
+    public static final ConfigOption<Duration> DEDUPE_RETENTION = ConfigOptions.key("muxflow.request.dedupe-retention")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("A request whose id was seen this recently is not run again: it is answered REJECTED, "
+                    + "naming the first arrival (keyed state with this time-to-live). 0 turns it off.");
+
     public static final ConfigOption<Duration> FIXED_OVERHEAD = ConfigOptions.key("muxflow.dispatch.fixed-overhead")
             .durationType().defaultValue(Duration.ofMillis(2))
             .withDescription("Per-request overhead the dispatcher adds after the last stage when predicting a finish time.");
@@ -214,7 +219,7 @@ public final class MuxflowOptions {
         return List.of(BACKEND, GPU_RESOURCE, SLOT_SHARING_PER_LAYER, BUFFER_TIMEOUT, CHECKPOINT_INTERVAL, DELIVERY,
                 TRANSACTION_POOL, RESPONSES_PER_STAGE,
                 BOOTSTRAP, REQUESTS_TOPIC, RESPONSES_TOPIC, DEAD_LETTER_TOPIC, STATS_TOPIC, PLANS_TOPIC, REPORTS_TOPIC,
-                GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, FIXED_OVERHEAD, STAGE_OVERHEAD, REPORT_INTERVAL,
+                GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, DEDUPE_RETENTION, FIXED_OVERHEAD, STAGE_OVERHEAD, REPORT_INTERVAL,
                 REPORT_MIN_CHANGE,
                 EMULATED_TIME_SCALE,
                 CPU_THREADS, MODEL_STORE, MAX_PARALLELISM, STATS_WINDOW, STATS_SLIDE, ADAPT, RECOMMEND_ONLY,

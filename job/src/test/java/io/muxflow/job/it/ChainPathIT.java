@@ -95,6 +95,10 @@ class ChainPathIT {
                         Encoding.AVRO);
                 KafkaClients.send(p, h.requests(), generate("bad-llm", prompt, 4).setModel("gpt9").build(), Encoding.AVRO);
                 KafkaClients.send(p, h.requests(), generate("bad-zero", prompt, 0).build(), Encoding.JSON);
+                // the same generation request twice: it runs once, the second is answered REJECTED
+                InferenceRequest twice = generate("gen-twice", prompt, 2).build();
+                KafkaClients.send(p, h.requests(), twice, Encoding.AVRO);
+                KafkaClients.send(p, h.requests(), twice, Encoding.AVRO);
                 p.flush();
 
                 Set<String> ids = new java.util.HashSet<>(Set.of("greedy", "sampled"));
@@ -102,9 +106,24 @@ class ChainPathIT {
                     ids.add("load-" + i);
                 }
                 ids.addAll(bad.keySet());
+                ids.add("gen-twice");
                 Map<String, List<InferenceResponse>> got = await(h, ids, Duration.ofSeconds(120));
                 assertThat(got.keySet()).containsAll(ids);
+                got.remove("gen-twice");
                 got.values().forEach(l -> assertThat(l).hasSize(1));
+                Map<String, List<InferenceResponse>> twiceGot = await(h, Set.of("gen-twice"), Duration.ofSeconds(30));
+                try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(h.kafka.bootstrapServers(), h.responses(),
+                        true)) {
+                    List<ResponseStatus> st = new ArrayList<>();
+                    KafkaClients.readUntil(c, Duration.ofSeconds(30), l -> {
+                        st.clear();
+                        l.stream().map(x -> KafkaClients.decodeResponse(x.value()))
+                                .filter(x -> x.getRequestId().equals("gen-twice")).forEach(x -> st.add(x.getStatus()));
+                        return st.size() >= 2;
+                    });
+                    assertThat(st).containsExactlyInAnyOrder(ResponseStatus.OK, ResponseStatus.REJECTED);
+                }
+                assertThat(twiceGot).containsKey("gen-twice");
                 InferenceResponse greedy = got.get("greedy").get(0);
                 assertThat(greedy.getStatus()).as(greedy.getDetail()).isEqualTo(ResponseStatus.OK);
                 assertThat(ints(greedy.getTokens())).containsExactly(

@@ -286,6 +286,28 @@ public class ServingEndToEndIT {
         assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
     }
 
+    /** Idempotent request ids: the same request sent twice runs once; the second is answered REJECTED. */
+    @Test
+    void aResentRequestIdRunsOnceAndIsAnsweredTwice() throws Exception {
+        InferenceRequest r = request("twice-1", "a").build();
+        KafkaClients.send(producer, h.requests(), r, Encoding.AVRO);
+        KafkaClients.send(producer, h.requests(), r, Encoding.JSON);
+        producer.flush();
+        List<InferenceResponse> got = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(h.kafka.bootstrapServers(), h.responses(), true)) {
+            KafkaClients.readUntil(c, Duration.ofSeconds(60), l -> {
+                got.clear();
+                l.stream().map(x -> KafkaClients.decodeResponse(x.value()))
+                        .filter(x -> x.getRequestId().equals("twice-1")).forEach(got::add);
+                return got.size() >= 2;
+            });
+        }
+        assertThat(got).extracting(InferenceResponse::getStatus).containsExactlyInAnyOrder(ResponseStatus.OK,
+                ResponseStatus.REJECTED);
+        InferenceResponse dup = got.stream().filter(x -> x.getStatus() == ResponseStatus.REJECTED).findFirst().get();
+        assertThat(dup.getDetail()).contains("duplicate request id 'twice-1'").contains("first received at");
+    }
+
     /** {@code muxflow loadgen} against this deployment: a generated two-model workload, every request answered. */
     @Test
     void theLoadgenCommandSendsAWorkloadAndReportsAttainmentFromTheResponses(@TempDir Path tmp) throws Exception {
