@@ -58,6 +58,8 @@ public final class ReplanOperator extends KeyedCoProcessFunction<Integer, ModelS
     private transient long searchStartedUs;
     private transient double searchCurrent;
     private transient double searchRate;
+    /** The recent workload the running search plans for (the guard checks its candidate on it). */
+    private transient Workload searchWorkload;
 
     public ReplanOperator(JobSpec spec, AdaptSpec adapt) {
         this.spec = spec;
@@ -152,6 +154,7 @@ public final class ReplanOperator extends KeyedCoProcessFunction<Integer, ModelS
         searchCurrent = new Simulation(w, profiles, simOptions()).run(plan.plan()).attainment();
         searchRate = w.size() / Math.max(1e-3, w.span());
         searchStartedUs = now;
+        searchWorkload = w;
         Plan running = plan.plan();
         search = searcher.submit(() -> {
             PlacementProblem p = new PlacementProblem(profiles, w, Cluster.of(running.devices(), adapt.memGb()),
@@ -185,6 +188,14 @@ public final class ReplanOperator extends KeyedCoProcessFunction<Integer, ModelS
         candidate = candidate.withVersion(running.version() + 1).withModelProfiles(running.modelProfiles())
                 .withChains(running.chains());
         boolean same = candidate.placement(plan.models()).normalized().equals(running.placement(plan.models()).normalized());
+        String refusal = same ? null : CandidateGuard.refusal(running, candidate, searchWorkload, profiles, simOptions(),
+                adapt.deadBand());
+        if (refusal != null) {
+            LOG.info("re-planner: candidate plan v{} refused: {}", candidate.version(), refusal);
+            out.collect(record("KEEP", "candidate refused: " + refusal, candidate, searchCurrent,
+                    candidate.predictedAttainment(), now));
+            return;
+        }
         Decider.Decision d = new Decider(adapt).decide(searchCurrent, candidate.predictedAttainment(), same, searchRate,
                 now, st.cooldownStartUs(), adapt.redeployCostUs());
         if (!d.action().equals("KEEP")) {
