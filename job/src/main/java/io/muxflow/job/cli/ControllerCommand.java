@@ -58,7 +58,7 @@ public final class ControllerCommand implements Callable<Integer> {
                             out.printf("plans: %s v%d -> v%d: %s%n", r.action, r.fromVersion, r.version, r.reason);
                             out.flush();
                         }
-                    })) {
+                    }, conf.get(MuxflowOptions.DEAD_LETTER_TOPIC))) {
                 out.printf("controller: watching %s for job %s (plan v%d); Ctrl-C stops%n",
                         conf.get(MuxflowOptions.PLANS_TOPIC), job, version);
                 out.flush();

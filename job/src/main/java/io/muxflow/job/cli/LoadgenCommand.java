@@ -60,8 +60,19 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--read-uncommitted", description = "Read responses before their transaction commits (latency as the client sees it).")
     boolean uncommitted;
 
+    @Option(names = "-X", paramLabel = "KEY=VALUE",
+            description = "A Kafka client property for the producer and the consumer, as kcat's -X (e.g. "
+                    + "-X security.protocol=SASL_SSL -X sasl.mechanism=SCRAM-SHA-256 -X sasl.jaas.config=...).")
+    java.util.Map<String, String> kafka = new java.util.LinkedHashMap<>();
+
     @Option(names = "--json", description = "End stdout with one JSON line of the results.")
     boolean json;
+
+    private Properties kafkaProperties() {
+        Properties p = new Properties();
+        p.putAll(kafka);
+        return p;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -95,9 +106,9 @@ public final class LoadgenCommand implements Callable<Integer> {
                 bootstrap, requestsTopic);
         out.flush();
         try (ResponseCollector collector = new ResponseCollector(bootstrap, responsesTopic, run, !uncommitted,
-                new Properties(), null);
+                kafkaProperties(), null);
                 LoadGenerator gen = new LoadGenerator(bootstrap, requestsTopic,
-                        new RequestFactory(run, tokens, vocab, 0), enc, new Properties())) {
+                        new RequestFactory(run, tokens, vocab, 0), enc, kafkaProperties())) {
             Thread progress = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     try {

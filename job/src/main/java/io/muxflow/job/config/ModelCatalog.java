@@ -57,11 +57,17 @@ public final class ModelCatalog {
         return file != null ? new SafetensorsWeights(file) : new SyntheticWeights(profile.hashCode());
     }
 
+    /** The store's file of a profile; a name that would resolve outside the store's folder is refused. */
     private static Path file(String profile, String modelStore) {
         if (modelStore == null) {
             return null;
         }
-        Path p = Path.of(modelStore, profile + ".safetensors");
+        Path store = Path.of(modelStore).toAbsolutePath().normalize();
+        Path p = store.resolve(profile + ".safetensors").normalize();
+        if (!p.getParent().equals(store)) {
+            throw new InvalidInputException("model profile '" + profile + "' is not a name: it resolves outside the "
+                    + "model store " + store);
+        }
         return Files.isRegularFile(p) ? p : null;
     }
 }

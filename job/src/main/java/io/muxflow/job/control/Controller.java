@@ -34,9 +34,17 @@ public final class Controller implements AutoCloseable {
     private final Thread thread;
     private final Consumer<PlanRecord> listener;
     private final PrintWriter log;
+    private final String deadLetterTopic;
 
     public Controller(String bootstrap, String topic, Properties extra, PlacementRealizer realizer, int runningVersion,
             PrintWriter log, Consumer<PlanRecord> listener) {
+        this(bootstrap, topic, extra, realizer, runningVersion, log, listener, "muxflow.dead-letter");
+    }
+
+    /** @param deadLetterTopic where records of the plans topic that cannot be acted on go, with the reason */
+    public Controller(String bootstrap, String topic, Properties extra, PlacementRealizer realizer, int runningVersion,
+            PrintWriter log, Consumer<PlanRecord> listener, String deadLetterTopic) {
+        this.deadLetterTopic = deadLetterTopic;
         // join the group and take the current end as the start, before any decision can be missed
         this.consumer = KafkaClients.fromEnd(bootstrap, topic, extra, "muxflow-controller-");
         this.producer = KafkaClients.producer(bootstrap, extra);
@@ -61,24 +69,47 @@ public final class Controller implements AutoCloseable {
                 try {
                     rec = PlanRecord.fromAvro(Codecs.PLAN.decodeBinary(r.value()));
                 } catch (Exception e) {
-                    log.println("controller: skipping an undecodable plans record: " + e.getMessage());
+                    deadLetter(r, "undecodable plans record: " + e.getMessage());
                     continue;
                 }
-                if (listener != null) {
-                    listener.accept(rec);
-                }
-                if (rec.action.equals("REDEPLOY") && rec.fromVersion == runningVersion.get()
-                        && rec.version > runningVersion.get()) {
-                    act(rec);
+                try {
+                    if (listener != null) {
+                        listener.accept(rec);
+                    }
+                    if (rec.action.equals("REDEPLOY") && rec.fromVersion == runningVersion.get()
+                            && rec.version > runningVersion.get()) {
+                        act(rec);
+                    }
+                } catch (RuntimeException e) {
+                    // a record the controller cannot act on must not stop it: said, dead-lettered, next
+                    deadLetter(r, "plans record refused: " + e.getMessage());
                 }
             }
         }
         consumer.close();
     }
 
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
+        log.println("controller: " + reason + " (" + r.topic() + "/" + r.partition() + "@" + r.offset()
+                + "; sent to " + deadLetterTopic + ")");
+        log.flush();
+        producer.send(new ProducerRecord<>(deadLetterTopic, r.key(), Codecs.DEAD_LETTER.encode(
+                new io.muxflow.schema.DeadLetter(r.topic(), r.partition(), r.offset(),
+                        r.key() == null ? null : java.nio.ByteBuffer.wrap(r.key()),
+                        r.value() == null ? null : java.nio.ByteBuffer.wrap(r.value()), reason, Clocks.nowUs()),
+                io.muxflow.schema.codec.Encoding.AVRO)));
+        producer.flush();
+    }
+
     private void act(PlanRecord decision) {
         Plan current = Plan.parse(Json.parse(decision.currentPlanJson, "current plan"), "current plan");
         Plan candidate = Plan.parse(Json.parse(decision.planJson, "candidate plan"), "candidate plan");
+        java.util.Set<String> unknown = new java.util.TreeSet<>(candidate.models());
+        unknown.removeAll(current.models());
+        if (!unknown.isEmpty()) {
+            throw new io.muxflow.planner.InvalidInputException("the candidate plan serves models the running job does "
+                    + "not know: " + unknown);
+        }
         log.printf("controller: redeploying plan v%d -> v%d (%s)%n", current.version(), candidate.version(),
                 decision.reason);
         log.flush();

@@ -166,7 +166,7 @@ public final class LocalStack implements AutoCloseable {
                             out.printf("[plans] %s v%d -> v%d: %s%n", r.action, r.fromVersion, r.version, r.reason);
                             out.flush();
                         }
-                    });
+                    }, conf.get(MuxflowOptions.DEAD_LETTER_TOPIC));
         }
 
         String run = "local" + Long.toString(System.currentTimeMillis() % 100000, 36);

@@ -35,7 +35,8 @@ class DockerComposeIT {
         assertThat(String.valueOf(kafkaEnv.get("KAFKA_PROCESS_ROLES"))).contains("controller").contains("broker");
         String init = String.valueOf(services.get("kafka-init").get("command"));
         for (String topic : List.of("muxflow.requests", "muxflow.responses", "muxflow.dead-letter",
-                "muxflow.stage-reports", "muxflow.stats", "muxflow.plans")) {
+                "muxflow.stage-reports", "muxflow.stats", "muxflow.plans", "muxflow.chain-hops",
+                "muxflow.chain-events")) {
             assertThat(init).contains(topic);
         }
         for (int k = 0; k < 8; k++) {
@@ -53,7 +54,15 @@ class DockerComposeIT {
             assertThat((List<String>) tm.get("profiles")).contains("gpus-" + (k + 1), "gpus-8")
                     .doesNotContain("gpus-" + k);
             assertThat(String.valueOf(tm.get("volumes"))).contains("/flink-data");
+            // its Prometheus endpoint reaches the host, on a port of its own
+            assertThat(String.valueOf(tm.get("ports"))).as("taskmanager-gpu-%d ports", k).contains(String.valueOf(9260 + k));
         }
+        // the profile the guide names for a machine without GPUs defines a TaskManager for the stages
+        assertThat((List<String>) services.get("taskmanager-cpu-stages").get("profiles")).containsExactly("cpu-only");
+        // the CLI container gets a GPU (profiling with --backend cuda needs one; the image's jar carries the PTX)
+        Map<String, Object> cli = services.get("cli");
+        assertThat(String.valueOf(cli.get("deploy"))).contains("gpu");
+        assertThat(String.valueOf(cli.get("volumes"))).contains("/work");
         for (String s : List.of("jobmanager", "controller")) {
             assertThat(String.valueOf(services.get(s).get("volumes"))).as(s).contains("/flink-data");
         }
@@ -75,6 +84,8 @@ class DockerComposeIT {
         assertThat(group(env, "(?m)^KAFKA_IMAGE=apache/kafka:(\\S+)")).isEqualTo(kafka);
         assertThat(group(env, "(?m)^COMPOSE_PROFILES=(\\S+)")).matches("(gpus-[1-8]|cpu-only)(,\\S+)?");
         assertThat(dockerfile).contains("FROM flink:${FLINK_VERSION}-java17").contains("/opt/flink/usrlib/");
+        // the CUDA libraries come from the CUDA_VERSION the image is built with, not a fixed path
+        assertThat(dockerfile).doesNotContainPattern("cuda-\\d+\\.\\d+/");
     }
 
     private static String group(String text, String regex) {

@@ -69,6 +69,20 @@ public record Plan(int version, String policy, List<Group> groups, List<Segment>
             throw new InvalidInputException("plan version must be >= 0");
         }
         checkIds(groups, "plan");
+        for (Group g : groups) {
+            g.models().forEach(m -> checkName(m, "model"));
+        }
+        for (Segment seg : segments) {
+            seg.groups().forEach(g -> g.models().forEach(m -> checkName(m, "model")));
+        }
+        modelProfiles.forEach((m, p) -> {
+            checkName(m, "model");
+            checkName(p, "profile");
+        });
+        for (ChainDeployment c : chains) {
+            checkName(c.model(), "model");
+            checkName(c.profile(), "profile");
+        }
         Set<String> llms = new HashSet<>();
         for (ChainDeployment c : chains) {
             if (!llms.add(c.model())) {
@@ -78,6 +92,18 @@ public record Plan(int version, String policy, List<Group> groups, List<Segment>
         for (Segment s : segments) {
             checkIds(s.groups(), "segment at " + s.startS() + " s");
         }
+    }
+
+    /** What a model or profile name may be: a name, never a path (profiles become model-store files). */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,127}");
+
+    /** Checks that {@code name} is a plain name; a plan from a topic or a file must not name paths. */
+    public static String checkName(String name, String what) {
+        if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
+            throw new InvalidInputException("plan: " + what + " name '" + name + "' is not a name (letters, digits, "
+                    + "'.', '_', '+', '-'; no '..', no '/'; at most 128 characters)");
+        }
+        return name;
     }
 
     private static void checkIds(List<Group> groups, String where) {

@@ -62,4 +62,19 @@ class PlanTest {
         assertThatThrownBy(() -> Plan.parse(Json.parse("{\"groups\": [{\"id\": 0, \"pp\": 1, \"models\": []},"
                 + "{\"id\": 0, \"pp\": 1, \"models\": []}]}", "p"), "plan.json")).hasMessageContaining("twice");
     }
+
+    @Test
+    void modelAndProfileNamesAreNamesNeverPaths() {
+        for (String bad : new String[] {"../etc/passwd", "a/b", "..", "x..y", "", " a", "a\\b"}) {
+            String plan = "{\"version\": 1, \"groups\": [{\"id\": 0, \"devices\": 1, \"pp\": 1, \"models\": [\"m\"]}],"
+                    + " \"model_profiles\": {\"m\": " + io.muxflow.planner.io.Json.MAPPER.valueToTree(bad) + "}}";
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Plan.parse(io.muxflow.planner.io.Json.parse(plan,
+                    "plan"), "plan")).as(bad).isInstanceOf(io.muxflow.planner.InvalidInputException.class)
+                    .hasMessageContaining("is not a name");
+        }
+        String ok = "{\"version\": 1, \"groups\": [{\"id\": 0, \"devices\": 1, \"pp\": 1, \"models\": [\"bert-a\"]}],"
+                + " \"model_profiles\": {\"bert-a\": \"bert-1.3b\"}}";
+        org.assertj.core.api.Assertions.assertThat(Plan.parse(io.muxflow.planner.io.Json.parse(ok, "plan"), "plan")
+                .profileOf("bert-a")).isEqualTo("bert-1.3b");
+    }
 }
