@@ -83,8 +83,15 @@ public final class ServingJob {
         DataStream<ServingRequest> valid = validated;
         SingleOutputStreamOperator<ServingRequest> deduped = null;
         if (spec.dedupeRetentionUs() > 0) {
-            deduped = validated.keyBy(r -> r.requestId).process(new RequestDeduplicator(spec.dedupeRetentionUs()))
-                    .uid("dedupe").name("dedupe");
+            // With one validate subtask every key group is its own, so the stream already is partitioned by
+            // request id: keyed state without a shuffle, chained to validate (no thread hop on the request
+            // path). With more, a real keyBy.
+            org.apache.flink.api.java.functions.KeySelector<ServingRequest, String> byId = r -> r.requestId;
+            var keyed = validated.getParallelism() == 1
+                    ? org.apache.flink.streaming.api.datastream.DataStreamUtils.reinterpretAsKeyedStream(validated, byId,
+                            org.apache.flink.api.common.typeinfo.Types.STRING)
+                    : validated.keyBy(byId);
+            deduped = keyed.process(new RequestDeduplicator(spec.dedupeRetentionUs())).uid("dedupe").name("dedupe");
             valid = deduped;
         }
         // Not chained to the source, so that a checkpoint's flush of dead letters never stalls the

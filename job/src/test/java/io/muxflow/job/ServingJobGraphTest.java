@@ -75,11 +75,11 @@ class ServingJobGraphTest {
         conf.set(MuxflowOptions.BUFFER_TIMEOUT, Duration.ofMillis(3));
         conf.set(MuxflowOptions.RESPONSES_PER_STAGE, false); // so that the stages' replies cross to egress
         StreamGraph g = graph(conf);
-        for (String[] hop : new String[][] {{"validate", "dispatch"}, {"dispatch", "stage-layer-0"},
+        for (String[] hop : new String[][] {{"validate", "dedupe"}, {"dedupe", "dispatch"}, {"dispatch", "stage-layer-0"},
                 {"stage-layer-0", "stage-layer-1"}, {"stage-layer-1", "egress-metrics"}, {"dispatch", "egress-metrics"}}) {
             assertThat(timeout(g, hop[0], hop[1])).as(hop[0] + " -> " + hop[1]).isEqualTo(3);
         }
-        assertThat(timeout(graph(new Configuration()), "validate", "dispatch")).as("default: flush every record").isZero();
+        assertThat(timeout(graph(new Configuration()), "dedupe", "dispatch")).as("default: flush every record").isZero();
         // the side stream's inputs are batched: its statistics need no per-record flush
         assertThat(timeout(g, "arrival-events", "arrival-stats")).isEqualTo(ServingJob.SIDE_STREAM_BUFFER_TIMEOUT_MS);
         assertThat(timeout(g, "outcome-events", "arrival-stats")).isEqualTo(ServingJob.SIDE_STREAM_BUFFER_TIMEOUT_MS);
@@ -92,6 +92,8 @@ class ServingJobGraphTest {
         String source = tasks.stream().filter(t -> t.contains("requests-source")).findFirst()
                 .orElseThrow(() -> new AssertionError("no source task in " + tasks));
         assertThat(source).as("the task of the source").contains("validate").doesNotContain("dead-letter-sink");
+        // idempotent ids cost no thread hop: with one validate subtask the dedupe is chained to it
+        assertThat(source).as("dedupe chained to validate").contains("dedupe");
         assertThat(tasks).as("dead letters have a task of their own").anyMatch(t -> t.contains("dead-letter-sink"));
         // the pooled exactly-once sink recycles a producer only when its committer runs in the writer's task
         for (String sink : List.of("dead-letter-sink", "responses-sink")) {
