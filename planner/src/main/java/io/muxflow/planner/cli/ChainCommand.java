@@ -80,8 +80,17 @@ public final class ChainCommand implements Runnable {
                 description = "Jobs in the simulation that decides between the two rules' choices (default: ${DEFAULT-VALUE}).")
         int simJobs;
 
-        @Option(names = "--seed", defaultValue = "1", description = "Seed of that simulation (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--seed", defaultValue = "1", description = "First seed of those simulations (default: ${DEFAULT-VALUE}).")
         long seed;
+
+        @Option(names = "--seeds", defaultValue = "5",
+                description = "Seeds the choice is simulated over; the best mean over all wins (default: ${DEFAULT-VALUE}).")
+        int seeds;
+
+        @Option(names = "--service", defaultValue = "exponential", paramLabel = "SIZES",
+                description = "The job sizes the choice is simulated with: exponential (as the paper's jobs), "
+                        + "deterministic, or trace:FILE (one size per line, any unit) (default: ${DEFAULT-VALUE}).")
+        String service;
 
         @Option(names = "--out", paramLabel = "FILE", description = "Write the plan JSON here (input of chain simulate --plan).")
         Path out;
@@ -112,8 +121,8 @@ public final class ChainCommand implements Runnable {
         public Integer call() {
             ChainInputs inputs = in.load();
             ChainInstance inst = inputs.instance();
-            ChainPlanner.ChainPlan p = ChainPlanner.plan(inst, in.rate,
-                    new ChainPlanner.Options(in.targetLoad, simJobs, seed));
+            ChainPlanner.ChainPlan p = ChainPlanner.plan(inst, in.rate, new ChainPlanner.Options(in.targetLoad, simJobs,
+                    seed, sizes(service), trace(service), seeds));
             PrintWriter o = spec.commandLine().getOut();
             o.printf("%s: %d blocks of %.3f GB, cache %.4f GB per block per job (l_in %d, l_out %d); %d servers%n",
                     inst.model().name(), inst.blocks(), inst.model().blockGb(), inst.model().cacheGbPerBlock(),
@@ -124,13 +133,20 @@ public final class ChainCommand implements Runnable {
             describe(o, "bound rule (min upper bound)", p.boundRule(), p.simulated(p.boundRule().c()));
             StringBuilder sl = new StringBuilder();
             for (ChainPlanner.Scored s : p.shortlist()) {
-                sl.append(String.format(" c=%d:%.3fs", s.candidate().c(), s.sim().meanResponseS()));
+                sl.append(String.format(" %s:%.3fs", s.candidate().label().replace(" max-chains", "+max"),
+                        s.meanOverSeedsS()));
             }
-            o.println("  simulated shortlist (JFFC, mean response):" + sl);
-            o.printf("chosen: c = %d (%s); %d servers host blocks; %d chains, %d slots, %.4f jobs/s%n",
-                    p.chosen().c(), p.chosenBy(), p.chosen().placement().placement().usedServers(),
+            o.printf("  simulated shortlist (JFFC, mean response over %d seeds x %d jobs, %s sizes):%s%n",
+                    p.options().seeds(), p.options().simJobs(), p.options().sizes().name().toLowerCase(), sl);
+            o.printf("chosen: %s (%s); %d servers host blocks; %d chains, %d slots, %.4f jobs/s%n",
+                    p.chosen().label(), p.chosenBy(), p.chosen().placement().placement().usedServers(),
                     p.chosen().chains().size(), p.chosen().chains().stream().mapToInt(ServerChain::capacity).sum(),
                     p.chosen().totalRate());
+            if (p.runnerUp() != null) {
+                o.printf("  runner-up: %s, mean response %.1f%% longer; the choice was the best in %d of %d seeds%n",
+                        p.runnerUp().candidate().label(), 100 * p.margin(), p.shortlist().get(0).seedWins(),
+                        p.options().seeds());
+            }
             List<ServerChain> chains = p.chosen().chains();
             for (int i = 0; i < Math.min(10, chains.size()); i++) {
                 ServerChain c = chains.get(i);
@@ -174,6 +190,34 @@ public final class ChainCommand implements Runnable {
             }
             o.flush();
             return 0;
+        }
+
+        static ChainPlanner.JobSizes sizes(String service) {
+            String s = service.toLowerCase(java.util.Locale.ROOT);
+            if (s.startsWith("trace:")) {
+                return ChainPlanner.JobSizes.TRACE;
+            }
+            return switch (s) {
+                case "exponential" -> ChainPlanner.JobSizes.EXPONENTIAL;
+                case "deterministic" -> ChainPlanner.JobSizes.DETERMINISTIC;
+                default -> throw new InvalidInputException("--service must be exponential, deterministic or trace:FILE, got '"
+                        + service + "'");
+            };
+        }
+
+        static double[] trace(String service) {
+            if (!service.toLowerCase(java.util.Locale.ROOT).startsWith("trace:")) {
+                return null;
+            }
+            Path f = Path.of(service.substring(6));
+            try {
+                return java.nio.file.Files.readAllLines(f).stream().map(String::trim).filter(l -> !l.isEmpty())
+                        .mapToDouble(Double::parseDouble).toArray();
+            } catch (java.io.IOException e) {
+                throw new InvalidInputException("--service " + service + ": cannot read " + f + ": " + e.getMessage());
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("--service " + service + ": every line must be a number: " + e.getMessage());
+            }
         }
 
         private static void describe(PrintWriter o, String label, ChainPlanner.Candidate c,

@@ -40,14 +40,27 @@ public final class ChainPlanFile {
         ObjectNode rules = o.putObject("rules");
         rule(rules.putObject("paper"), p.paperRule(), p.simulated(p.paperRule().c()));
         rule(rules.putObject("bound"), p.boundRule(), p.simulated(p.boundRule().c()));
+        ObjectNode sim = o.putObject("simulation");
+        sim.put("job_sizes", p.options().sizes().name().toLowerCase(java.util.Locale.ROOT));
+        sim.put("seeds", p.options().seeds());
+        sim.put("jobs_per_seed", p.options().simJobs());
         ArrayNode sl = o.putArray("shortlist");
         for (ChainPlanner.Scored s : p.shortlist()) {
             ObjectNode e = sl.addObject();
             e.put("c", s.candidate().c());
-            e.put("simulated_mean_response_s", s.sim().meanResponseS());
+            e.put("max_chains", s.candidate().maxChains());
+            e.put("chains", s.candidate().chains().size());
+            e.put("simulated_mean_response_s", s.meanOverSeedsS());
+            e.put("best_in_seeds", s.seedWins());
         }
         o.put("chosen_by", p.chosenBy());
         o.put("c", p.chosen().c());
+        o.put("max_chains", p.chosen().maxChains());
+        if (p.runnerUp() != null) {
+            o.put("runner_up", p.runnerUp().candidate().label());
+            o.put("margin", p.margin());
+        }
+        o.put("chosen_in_seeds", p.stability());
         BlockPlacement pl = p.chosen().placement().placement();
         ArrayNode pa = o.putArray("placement");
         for (int j = 0; j < pl.servers(); j++) {

@@ -14,7 +14,10 @@ import java.util.List;
  * time per block ({@code tau_c / m_j + tau_p}) fill disjoint chains one after another (each chain
  * from block 1; a server that would run past block L is shifted back to end at L) until the chains'
  * total service rate {@code c x sum(1 / T_k)} reaches the required rate
- * {@code arrival rate / target load}. Servers after that point host nothing.
+ * {@code arrival rate / target load}. Servers after that point host nothing. Departure: a
+ * {@code maxChains} variant does not stop there but forms every chain the servers allow; more chains
+ * than the rate needs lowered the mean response on larger instances, so the planner decides between
+ * the two by simulation.
  */
 public final class GreedyBlockPlacement {
     private GreedyBlockPlacement() {
@@ -39,6 +42,11 @@ public final class GreedyBlockPlacement {
     }
 
     public static Result place(ChainInstance inst, int c, double requiredRate) {
+        return place(inst, c, requiredRate, false);
+    }
+
+    /** @param maxChains form every chain the servers allow instead of stopping once the rate is met */
+    public static Result place(ChainInstance inst, int c, double requiredRate, boolean maxChains) {
         if (c < 1) {
             throw new IllegalArgumentException("cache reservation c must be >= 1, got " + c);
         }
@@ -76,7 +84,9 @@ public final class GreedyBlockPlacement {
                 t = 0;
                 if (rate >= requiredRate) {
                     met = true;
-                    break;
+                    if (!maxChains) {
+                        break;
+                    }
                 }
             }
         }
