@@ -24,14 +24,24 @@ public final class ChainCostModel {
         return new ChainModel(llm.name(), llm.blocks(), llm.blockGb(), llm.cacheGbPerBlock(lIn + lOut));
     }
 
-    /** Server j of the given device class for jobs of these lengths. */
+    /** Server j of the given device class for jobs of these lengths (tau_c = l_out round trips). */
     public static ServerSpec server(int id, String name, ChainDevice d, LlmShape llm, int lIn, int lOut) {
+        return server(id, name, d, llm, lIn, lOut, 0);
+    }
+
+    /**
+     * Server j, its first round trip carrying the prompt {@code inputExtraMs} longer than the others:
+     * tau_c = RTT_input + (l_out - 1) x RTT with RTT_input = RTT + inputExtraMs, as the paper's servers
+     * on a real network ({@link GeoServers}).
+     */
+    public static ServerSpec server(int id, String name, ChainDevice d, LlmShape llm, int lIn, int lOut,
+            double inputExtraMs) {
         checkLengths(lIn, lOut);
         double flops = d.tflops() * 1e12;
         double prefill = 2.0 * llm.paramsPerBlock() * lIn / flops;
         double decodeStep = Math.max(llm.blockGb() / d.bandwidthGbPerMs() / 1e3, 2.0 * llm.paramsPerBlock() / flops);
         double blockS = prefill + (lOut - 1) * decodeStep;
-        double commS = lOut * d.rttMs() / 1e3;
+        double commS = (lOut * d.rttMs() + inputExtraMs) / 1e3;
         if (d.networkGbps() > 0) {
             double bytes = (double) (lIn + lOut - 1) * llm.dModel() * 2;
             commS += bytes * 8 / (d.networkGbps() * 1e9);

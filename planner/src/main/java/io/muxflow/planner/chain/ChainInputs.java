@@ -12,7 +12,8 @@ import java.util.Locale;
 /**
  * The inputs of {@code muxflow chain}: a model (a built-in name or a JSON file) and servers (a JSON
  * file, or {@code paper:J,ETA} for the paper's mix of J servers, a fraction ETA of them fast), turned
- * into a {@link ChainInstance} for jobs of l_in prompt and l_out generated tokens.
+ * into a {@link ChainInstance} for jobs of l_in prompt and l_out generated tokens; {@code geo:J,ETA,SEED}
+ * is the same mix with per-server round trips of a wide-area network ({@link GeoServers}).
  *
  * <p>Model file: {@code {"name", "blocks", "block_gb", "d_model", "params_per_block"?, "kv_bytes"?,
  * "cache_gb_per_block"?, "l_in"?, "l_out"?}}. Servers file: {@code {"servers": [entry, ...]}} where an
@@ -85,6 +86,22 @@ public record ChainInputs(ChainInstance instance, int lIn, int lOut) {
 
     private static List<ServerSpec> readServers(String arg, Model model, int lIn, int lOut) {
         LlmShape llm = model.shape;
+        if (arg.startsWith("geo:")) {
+            if (!model.hasFlops) {
+                throw new InvalidInputException("--servers " + arg + ": the model must give d_model or "
+                        + "params_per_block to cost device-described servers");
+            }
+            String[] f = arg.substring(4).split(",");
+            try {
+                if (f.length != 3) {
+                    throw new NumberFormatException();
+                }
+                return GeoServers.mix(Integer.parseInt(f[0].trim()), Double.parseDouble(f[1].trim()),
+                        Long.parseLong(f[2].trim()), llm, lIn, lOut);
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("--servers " + arg + ": expected geo:J,ETA,SEED such as geo:20,0.2,1");
+            }
+        }
         if (arg.startsWith("paper:")) {
             if (!model.hasFlops) {
                 throw new InvalidInputException("--servers " + arg + ": the model must give d_model or "

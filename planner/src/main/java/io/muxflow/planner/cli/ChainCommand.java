@@ -38,7 +38,9 @@ public final class ChainCommand implements Runnable {
         @Option(names = "--servers", required = true, paramLabel = "S",
                 description = "Servers JSON file, or paper:J,ETA for the paper's mix of J servers, a fraction ETA "
                         + "of them fast (40 GB, 156 TFLOP/s, 1.02 GB/ms) and the rest slow (20 GB, 78 TFLOP/s, "
-                        + "0.51 GB/ms), RTT 10 ms.")
+                        + "0.51 GB/ms), RTT 10 ms for all (the paper's simplification); or geo:J,ETA,SEED, the same mix "
+                        + "with each server's RTT drawn from a wide-area distribution (median 19 ms) and tau_c computed "
+                        + "as the paper does.")
         String servers;
 
         @Option(names = "--model", required = true, paramLabel = "M",

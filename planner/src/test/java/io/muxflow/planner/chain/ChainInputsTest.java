@@ -70,4 +70,32 @@ class ChainInputsTest {
         assertThatThrownBy(() -> ChainInputs.load("bloom-176b", s.toString(), null, null))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("memory");
     }
+
+    /**
+     * geo: servers: tau_c = RTT_input + (l_out - 1) RTT with RTTs from the fitted lognormal, so that
+     * per-server tau_c spreads as the paper's (about 256-893 ms, median about 430 ms at l_out = 20),
+     * reproducibly for a seed; paper: keeps one RTT for all.
+     */
+    @Test
+    void geoServersSpreadTheirCommunicationTimesAsAWideAreaNetwork() {
+        ChainInstance many = ChainInputs.load("bloom-176b", "geo:400,0.2,7", null, null).instance();
+        double[] tauC = many.servers().stream().mapToDouble(ServerSpec::commS).sorted().toArray();
+        assertThat(tauC[tauC.length / 2]).isBetween(0.40, 0.46);
+        assertThat(tauC[(int) (0.02 * tauC.length)]).isBetween(0.20, 0.30);
+        assertThat(tauC[(int) (0.98 * tauC.length)]).isBetween(0.75, 1.00);
+        ChainInstance a = ChainInputs.load("bloom-176b", "geo:20,0.2,1", null, null).instance();
+        ChainInstance b = ChainInputs.load("bloom-176b", "geo:20,0.2,1", null, null).instance();
+        ChainInstance c = ChainInputs.load("bloom-176b", "geo:20,0.2,2", null, null).instance();
+        assertThat(a.servers()).isEqualTo(b.servers());
+        assertThat(a.servers()).isNotEqualTo(c.servers());
+        // 4 fast, 16 slow, as paper:20,0.2; only the network differs
+        ChainInstance paper = ChainInputs.load("bloom-176b", "paper:20,0.2", null, null).instance();
+        assertThat(a.servers().stream().filter(x -> x.memoryGb() == 40).count()).isEqualTo(4);
+        for (int j = 0; j < 20; j++) {
+            assertThat(a.server(j).blockS()).isEqualTo(paper.server(j).blockS());
+        }
+        assertThat(paper.servers().stream().mapToDouble(ServerSpec::commS).distinct().count()).isEqualTo(1);
+        assertThatThrownBy(() -> ChainInputs.load("bloom-176b", "geo:20,0.2", null, null))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("geo:J,ETA,SEED");
+    }
 }
