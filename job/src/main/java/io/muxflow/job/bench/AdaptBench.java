@@ -166,8 +166,41 @@ public final class AdaptBench {
         return Workload.merge(names, parts);
     }
 
-    double[][] shiftRun(Path dir, boolean adapt, Plan initial, ProfileDatabase db, Workload w, double bucketS,
-            List<String> events) throws Exception {
+    /** What a run of a workload through the live job gave: its start, every response, the requests sent. */
+    record Served(long t0Us, List<InferenceResponse> responses, int sent) {
+        /** SLO attainment per bucket of send time: {time_s (bucket middles), attainment (NaN when empty)}. */
+        double[][] attainment(double spanS, double bucketS) {
+            int buckets = (int) Math.ceil(spanS / bucketS) + 1;
+            double[] good = new double[buckets];
+            double[] all = new double[buckets];
+            for (InferenceResponse r : responses) {
+                int b = (int) ((r.getTimestamps().getClientSendUs() - t0Us) / 1e6 / bucketS);
+                if (b < 0 || b >= buckets) {
+                    continue;
+                }
+                all[b]++;
+                if (r.getStatus() == ResponseStatus.OK
+                        && r.getTimestamps().getFinishedUs() <= r.getTimestamps().getDeadlineUs()) {
+                    good[b]++;
+                }
+            }
+            double[] att = new double[buckets];
+            double[] t = new double[buckets];
+            for (int i = 0; i < buckets; i++) {
+                t[i] = (i + 0.5) * bucketS;
+                att[i] = all[i] == 0 ? Double.NaN : good[i] / all[i];
+            }
+            return new double[][] {t, att};
+        }
+    }
+
+    /**
+     * Replays {@code w} through the live job on the emulated backend (adaptation on or off), with the
+     * controller redeploying what the re-planner decides; {@code during} runs beside the replay (for
+     * samples taken while the load runs; may be null).
+     */
+    Served serve(Path dir, boolean adapt, Plan initial, ProfileDatabase db, Workload w, List<String> events,
+            java.util.function.LongConsumer during) throws Exception {
         Configuration conf = new Configuration();
         conf.set(MuxflowOptions.BACKEND, "emulated");
         conf.set(MuxflowOptions.ADAPT, adapt);
@@ -203,36 +236,31 @@ public final class AdaptBench {
                                 conf.get(MuxflowOptions.REQUESTS_TOPIC), new RequestFactory(run, 8, 30000, 2),
                                 Encoding.AVRO, new Properties())) {
                     long t0 = io.muxflow.job.model.Clocks.nowUs();
+                    Thread beside = during == null ? null : new Thread(() -> during.accept(t0), "muxflow-bench-sampler");
+                    if (beside != null) {
+                        beside.setDaemon(true);
+                        beside.start();
+                    }
                     g.replay(w);
                     long end = System.nanoTime() + 60_000_000_000L;
                     while (seen.size() < w.size() && System.nanoTime() < end) {
                         Thread.sleep(200);
                     }
+                    if (beside != null) {
+                        beside.join(10_000);
+                    }
                     flink.cancel(realizer.runningJob());
-                    int buckets = (int) Math.ceil(w.span() / bucketS) + 1;
-                    double[] good = new double[buckets];
-                    double[] all = new double[buckets];
-                    for (InferenceResponse r : seen) {
-                        int b = (int) ((r.getTimestamps().getClientSendUs() - t0) / 1e6 / bucketS);
-                        if (b < 0 || b >= buckets) {
-                            continue;
-                        }
-                        all[b]++;
-                        if (r.getStatus() == ResponseStatus.OK
-                                && r.getTimestamps().getFinishedUs() <= r.getTimestamps().getDeadlineUs()) {
-                            good[b]++;
-                        }
-                    }
-                    double[] att = new double[buckets];
-                    double[] t = new double[buckets];
-                    for (int i = 0; i < buckets; i++) {
-                        t[i] = (i + 0.5) * bucketS;
-                        att[i] = all[i] == 0 ? Double.NaN : good[i] / all[i];
-                    }
-                    return new double[][] {t, att, {seen.size(), w.size()}};
+                    return new Served(t0, new ArrayList<>(seen), w.size());
                 }
             }
         }
+    }
+
+    double[][] shiftRun(Path dir, boolean adapt, Plan initial, ProfileDatabase db, Workload w, double bucketS,
+            List<String> events) throws Exception {
+        Served s = serve(dir, adapt, initial, db, w, events, null);
+        double[][] a = s.attainment(w.span(), bucketS);
+        return new double[][] {a[0], a[1], {s.responses().size(), s.sent()}};
     }
 
     ObjectNode shift(Path dir, Path outDir) throws Exception {

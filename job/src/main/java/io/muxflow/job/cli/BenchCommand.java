@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         description = "Run a benchmark suite; results as JSON plus PNG plots (default under target/bench; "
                 + "--out docs/bench refreshes the committed figures).",
         subcommands = {BenchCommand.Planner.class, BenchCommand.Executors.class, BenchCommand.Decode.class, BenchCommand.Serving.class,
-                BenchCommand.Adapt.class, BenchCommand.Chains.class})
+                BenchCommand.Adapt.class, BenchCommand.Overload.class, BenchCommand.Chains.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -248,6 +248,24 @@ public final class BenchCommand implements Runnable {
                         : fidelityOnly ? bench.fidelityOnly(settings) : bench.run(results.dir, seconds);
                 results.print(root);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "overload", mixinStandardHelpOptions = true,
+            description = "Ten times what the plan can serve for 60 s between normal load, through the live job: shares "
+                    + "by status, memory (RSS, heap after GC) and the time until attainment is back.")
+    static final class Overload implements Callable<Integer> {
+        @Mixin
+        Results results;
+
+        @Mixin
+        PublishedProfiles published;
+
+        @Override
+        public Integer call() throws Exception {
+            var root = new io.muxflow.job.bench.OverloadBench(published.load(), results.log()).run(results.dir);
+            results.print(root);
             return 0;
         }
     }
