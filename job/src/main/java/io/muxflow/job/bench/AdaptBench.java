@@ -227,7 +227,8 @@ public final class AdaptBench {
                         conf.get(MuxflowOptions.PLANS_TOPIC), new Properties(), realizer, initial.version(), log,
                         r -> {
                             if (!r.action.equals("KEEP")) {
-                                events.add(r.action + " v" + r.fromVersion + "->v" + r.version + ": " + r.reason);
+                                events.add(r.action + " v" + r.fromVersion + "->v" + r.version + " " + models(r) + ": "
+                                        + r.reason);
                             }
                         });
                         ResponseCollector c = new ResponseCollector(kafka.bootstrapServers(),
@@ -253,6 +254,15 @@ public final class AdaptBench {
                     return new Served(t0, new ArrayList<>(seen), w.size());
                 }
             }
+        }
+    }
+
+    /** The models the plan of a decision serves, as "[m0, m1]". */
+    private static String models(PlanRecord r) {
+        try {
+            return Plan.parse(Json.parse(r.planJson, "plan"), "plan").models().toString();
+        } catch (RuntimeException e) {
+            return "[?]";
         }
     }
 
