@@ -104,8 +104,7 @@ def bert(out_dir, rng):
     json.dump(outs, open(f"{out_dir}/bert-expected.json", "w"))
 
 
-def gpt2(out_dir, rng):
-    L, h, heads, ff, vocab, pos = 2, 32, 4, 128, 101, 48
+def gpt2_weights(rng, L, h, ff, vocab, pos):
     W = {}
     def p(name, *shape, scale=0.2, one=False):
         W[name] = (1 + 0.1 * rng.standard_normal(shape)) if one else scale * rng.standard_normal(shape)
@@ -120,7 +119,12 @@ def gpt2(out_dir, rng):
         p(pre + "mlp.c_proj.weight", ff, h); p(pre + "mlp.c_proj.bias", h)
     p("ln_f.weight", h, one=True); p("ln_f.bias", h)
     # stored as F16: the reference computes with the same rounded values
-    W = {k: v.astype(np.float16).astype(np.float64) for k, v in W.items()}
+    return {k: v.astype(np.float16).astype(np.float64) for k, v in W.items()}
+
+
+def gpt2(out_dir, rng):
+    L, h, heads, ff, vocab, pos = 2, 32, 4, 128, 101, 48
+    W = gpt2_weights(rng, L, h, ff, vocab, pos)
     write_safetensors(f"{out_dir}/gpt2.safetensors", W, "F16")
     json.dump({"model_type": "gpt2", "n_embd": h, "n_layer": L, "n_head": heads, "n_inner": ff, "vocab_size": vocab,
                "n_positions": pos, "layer_norm_epsilon": 1e-5}, open(f"{out_dir}/gpt2.json", "w"))
@@ -161,20 +165,7 @@ def gpt2_forward(W, toks, L, h, heads):
 def gpt2_chain(out_dir, rng):
     """A 6-block GPT-2 (deep enough to split over three chain servers) and greedy generations from it."""
     L, h, heads, ff, vocab, pos = 6, 32, 4, 128, 101, 64
-    W = {}
-    def p(name, *shape, scale=0.2, one=False):
-        W[name] = (1 + 0.1 * rng.standard_normal(shape)) if one else scale * rng.standard_normal(shape)
-    p("wte.weight", vocab, h); p("wpe.weight", pos, h)
-    for l in range(L):
-        pre = f"h.{l}."
-        p(pre + "ln_1.weight", h, one=True); p(pre + "ln_1.bias", h)
-        p(pre + "attn.c_attn.weight", h, 3 * h); p(pre + "attn.c_attn.bias", 3 * h)
-        p(pre + "attn.c_proj.weight", h, h); p(pre + "attn.c_proj.bias", h)
-        p(pre + "ln_2.weight", h, one=True); p(pre + "ln_2.bias", h)
-        p(pre + "mlp.c_fc.weight", h, ff); p(pre + "mlp.c_fc.bias", ff)
-        p(pre + "mlp.c_proj.weight", ff, h); p(pre + "mlp.c_proj.bias", h)
-    p("ln_f.weight", h, one=True); p("ln_f.bias", h)
-    W = {k: v.astype(np.float16).astype(np.float64) for k, v in W.items()}
+    W = gpt2_weights(rng, L, h, ff, vocab, pos)
     write_safetensors(f"{out_dir}/gpt2-chain.safetensors", W, "F16")
     json.dump({"model_type": "gpt2", "n_embd": h, "n_layer": L, "n_head": heads, "n_inner": ff, "vocab_size": vocab,
                "n_positions": pos, "layer_norm_epsilon": 1e-5}, open(f"{out_dir}/gpt2-chain.json", "w"))

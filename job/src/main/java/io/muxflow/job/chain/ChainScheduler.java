@@ -202,17 +202,7 @@ public final class ChainScheduler {
         j.chain = planChainIndex(r[0], r[1]);
         j.startedUs = nowUs;
         store.put(j);
-        ChainHop h = new ChainHop();
-        h.kind = ChainHop.RUN;
-        h.llm = dep.model();
-        h.requestId = j.requestId;
-        h.job = j.seq;
-        h.attempt = j.attempt;
-        h.epoch = epoch;
-        h.chain = j.chain;
-        h.servers = j.servers;
-        h.blocks = j.blocks;
-        h.hop = 0;
+        ChainHop h = hop(j, ChainHop.RUN, 0);
         h.step = j.tokens.length;
         h.position = 0;
         int[] in = Arrays.copyOf(j.prompt, j.prompt.length + j.tokens.length);
@@ -224,8 +214,24 @@ public final class ChainScheduler {
         h.seed = j.seed;
         h.stopTokens = j.stopTokens;
         h.deadlineUs = j.deadlineUs;
-        h.sentUs = nowUs;
         out.hop(h);
+    }
+
+    /** A message about job {@code j} for the {@code k}-th server of its route, under this dispatcher's epoch. */
+    private ChainHop hop(ChainJob j, int kind, int k) {
+        ChainHop h = new ChainHop();
+        h.kind = kind;
+        h.llm = dep.model();
+        h.requestId = j.requestId;
+        h.job = j.seq;
+        h.attempt = j.attempt;
+        h.epoch = epoch;
+        h.chain = j.chain;
+        h.servers = j.servers;
+        h.blocks = j.blocks;
+        h.hop = k;
+        h.sentUs = nowUs;
+        return h;
     }
 
     private int planChainIndex(int[] servers, int[] blocks) {
@@ -307,19 +313,7 @@ public final class ChainScheduler {
 
     private void release(ChainJob j, int kind) {
         for (int k = 0; k < j.servers.length; k++) {
-            ChainHop h = new ChainHop();
-            h.kind = kind;
-            h.llm = dep.model();
-            h.requestId = j.requestId;
-            h.job = j.seq;
-            h.attempt = j.attempt;
-            h.epoch = epoch;
-            h.chain = j.chain;
-            h.servers = j.servers;
-            h.blocks = j.blocks;
-            h.hop = k;
-            h.sentUs = nowUs;
-            out.hop(h);
+            out.hop(hop(j, kind, k));
         }
     }
 

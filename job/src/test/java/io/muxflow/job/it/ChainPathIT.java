@@ -47,20 +47,7 @@ class ChainPathIT {
     }
 
     static Map<String, List<InferenceResponse>> await(ServingHarness h, Set<String> ids, Duration timeout) {
-        Map<String, List<InferenceResponse>> got = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(h.kafka.bootstrapServers(), h.responses(), true)) {
-            KafkaClients.readUntil(c, timeout, l -> {
-                got.clear();
-                for (ConsumerRecord<byte[], byte[]> r : l) {
-                    InferenceResponse resp = KafkaClients.decodeResponse(r.value());
-                    if (ids.contains(resp.getRequestId())) {
-                        got.computeIfAbsent(resp.getRequestId(), k -> new ArrayList<>()).add(resp);
-                    }
-                }
-                return got.keySet().containsAll(ids);
-            });
-        }
-        return got;
+        return KafkaClients.awaitResponses(h.kafka.bootstrapServers(), h.responses(), ids, timeout);
     }
 
     static int[] ints(List<Integer> l) {

@@ -55,6 +55,26 @@ public final class KafkaClients {
         return out;
     }
 
+    /** Reads committed responses until every id is answered (or the timeout passes); returns id -> responses. */
+    public static java.util.Map<String, List<InferenceResponse>> awaitResponses(String bootstrap, String topic,
+            java.util.Set<String> ids, Duration timeout) {
+        java.util.Map<String, List<InferenceResponse>> got = new java.util.HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, topic, true)) {
+            readUntil(c, timeout, l -> {
+                // count only these ids; everything else on the topic belongs to other tests
+                got.clear();
+                for (ConsumerRecord<byte[], byte[]> r : l) {
+                    InferenceResponse resp = decodeResponse(r.value());
+                    if (ids.contains(resp.getRequestId())) {
+                        got.computeIfAbsent(resp.getRequestId(), k -> new ArrayList<>()).add(resp);
+                    }
+                }
+                return got.keySet().containsAll(ids);
+            });
+        }
+        return got;
+    }
+
     public static InferenceResponse decodeResponse(byte[] value) {
         try {
             return Encoding.sniff(value) == Encoding.JSON ? Codecs.RESPONSE.decodeJson(value)

@@ -100,21 +100,7 @@ public class ServingEndToEndIT {
 
     /** Reads responses until every id is answered (or 60 s pass); returns id -> responses. */
     static Map<String, List<InferenceResponse>> await(Set<String> ids) {
-        Map<String, List<InferenceResponse>> got = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(h.kafka.bootstrapServers(), h.responses(), true)) {
-            KafkaClients.readUntil(c, Duration.ofSeconds(60), l -> {
-                // count only our ids; everything else on the topic belongs to other tests
-                got.clear();
-                for (ConsumerRecord<byte[], byte[]> r : l) {
-                    InferenceResponse resp = KafkaClients.decodeResponse(r.value());
-                    if (ids.contains(resp.getRequestId())) {
-                        got.computeIfAbsent(resp.getRequestId(), k -> new ArrayList<>()).add(resp);
-                    }
-                }
-                return got.keySet().containsAll(ids);
-            });
-        }
-        return got;
+        return KafkaClients.awaitResponses(h.kafka.bootstrapServers(), h.responses(), ids, Duration.ofSeconds(60));
     }
 
     @Test
