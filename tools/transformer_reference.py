@@ -131,18 +131,7 @@ def gpt2(out_dir, rng):
     inputs = [[3, 17, 100, 42, 8], [7]]
     outs = []
     for toks in inputs:
-        x = W["wte.weight"][toks] + W["wpe.weight"][:len(toks)]
-        for l in range(L):
-            pre = f"h.{l}."
-            a = layer_norm(x, W[pre + "ln_1.weight"], W[pre + "ln_1.bias"], 1e-5)
-            qkv = a @ W[pre + "attn.c_attn.weight"] + W[pre + "attn.c_attn.bias"]
-            q, k, v = qkv[:, :h], qkv[:, h:2*h], qkv[:, 2*h:]
-            x = x + attention(q, k, v, heads, True) @ W[pre + "attn.c_proj.weight"] + W[pre + "attn.c_proj.bias"]
-            m = layer_norm(x, W[pre + "ln_2.weight"], W[pre + "ln_2.bias"], 1e-5)
-            x = x + gelu_tanh(m @ W[pre + "mlp.c_fc.weight"] + W[pre + "mlp.c_fc.bias"]) @ W[pre + "mlp.c_proj.weight"] \
-                + W[pre + "mlp.c_proj.bias"]
-        x = layer_norm(x, W["ln_f.weight"], W["ln_f.bias"], 1e-5)
-        logits = x[-1] @ W["wte.weight"].T
+        logits = gpt2_forward(W, toks, L, h, heads)
         outs.append({"tokens": toks, "logits": logits.tolist()})
     json.dump(outs, open(f"{out_dir}/gpt2-expected.json", "w"))
 
