@@ -83,7 +83,8 @@ public final class MuxflowOptions {
     public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES = ConfigOptions.key("muxflow.kafka.properties")
             .mapType().defaultValue(Map.of())
             .withDescription("Extra Kafka client properties passed to every source and sink, e.g. security.protocol:SASL_SSL,"
-                    + "sasl.mechanism:PLAIN,sasl.jaas.config:...,ssl.truststore.location:...");
+                    + "sasl.mechanism:SCRAM-SHA-256,'sasl.jaas.config:... required username=\"job\" password=\"...\";'"
+                    + " (an entry whose value holds quotes, ',' or ':' goes in single quotes, whole).");
 
     public static final ConfigOption<Integer> MAX_REQUEST_BYTES = ConfigOptions.key("muxflow.request.max-bytes")
             .intType().defaultValue(1 << 20).withDescription("Requests larger than this are answered INVALID before any "

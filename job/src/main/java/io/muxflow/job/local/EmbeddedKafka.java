@@ -2,10 +2,16 @@ package io.muxflow.job.local;
 
 import io.muxflow.job.KafkaClients;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -14,17 +20,46 @@ import org.apache.kafka.common.test.TestKitNodes;
  * work directory deleted on close. Used by {@code bin/muxflow local} and the integration tests.
  */
 public final class EmbeddedKafka implements AutoCloseable {
-    private final KafkaClusterTestKit cluster;
+    /** The SASL broker's super user, over PLAIN: the broker's own connections and {@link #admin()}. */
+    public static final String SUPER_USER = JaasUtils.KAFKA_PLAIN_ADMIN;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    private final KafkaClusterTestKit cluster;
+    private final Properties adminProperties;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster, Properties adminProperties) {
         this.cluster = cluster;
+        this.adminProperties = adminProperties;
     }
 
     public static EmbeddedKafka start(Path workDir) throws Exception {
+        return start(workDir, false);
+    }
+
+    /**
+     * A broker that authenticates every client with SASL and authorizes every request with KRaft's
+     * StandardAuthorizer (nothing is allowed that no ACL allows). Clients log in with SCRAM-SHA-256
+     * as users {@link #addScramUser} creates; the broker itself and {@link #admin()} use PLAIN as the
+     * super user {@value #SUPER_USER} (SCRAM users live in the cluster's metadata, so someone must
+     * be able to log in before the first one exists).
+     */
+    public static EmbeddedKafka startWithSasl(Path workDir) throws Exception {
+        return start(workDir, true);
+    }
+
+    private static EmbeddedKafka start(Path workDir, boolean sasl) throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
-        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
-                .setNumControllerNodes(1).setBaseDirectory(workDir).build();
-        KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
+        TestKitNodes.Builder nodeBuilder = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
+                .setNumControllerNodes(1).setBaseDirectory(workDir);
+        if (sasl) {
+            nodeBuilder.setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                    .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT);
+        }
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodeBuilder.build());
+        if (sasl) {
+            // the kit adds StandardAuthorizer, no access without an ACL, the super user and its JAAS file
+            builder.setConfigProp("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256");
+        }
+        KafkaClusterTestKit kit = builder
                 // one broker: internal topics must not ask for three replicas
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "4")
@@ -47,7 +82,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         kit.startup();
         kit.waitForReadyBrokers();
-        return new EmbeddedKafka(kit);
+        Properties admin = new Properties();
+        if (sasl) {
+            admin.putAll(saslClient("PLAIN", "org.apache.kafka.common.security.plain.PlainLoginModule", SUPER_USER,
+                    JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD));
+        }
+        return new EmbeddedKafka(kit, admin);
+    }
+
+    /** Client properties that log in as {@code user} with SCRAM-SHA-256 (as a deployment's clients would). */
+    public static Properties scramClient(String user, String password) {
+        return saslClient("SCRAM-SHA-256", "org.apache.kafka.common.security.scram.ScramLoginModule", user, password);
+    }
+
+    private static Properties saslClient(String mechanism, String module, String user, String password) {
+        Properties p = new Properties();
+        p.put("security.protocol", "SASL_PLAINTEXT");
+        p.put("sasl.mechanism", mechanism);
+        p.put("sasl.jaas.config", module + " required username=\"" + user + "\" password=\"" + password + "\";");
+        return p;
+    }
+
+    /** Creates (or replaces) a SCRAM-SHA-256 user; the broker must have been started with SASL. */
+    public void addScramUser(String user, String password) throws Exception {
+        try (Admin admin = admin()) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), password))).all().get();
+        }
     }
 
     /**
@@ -67,8 +128,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
+    /** Client properties of the super user on a SASL broker (none on a plain one). */
+    public Properties superUserProperties() {
+        Properties p = new Properties();
+        p.putAll(adminProperties);
+        return p;
+    }
+
+    /** An admin client; on a SASL broker it logs in as the super user. */
     public Admin admin() {
-        return KafkaClients.admin(bootstrapServers(), new Properties());
+        return KafkaClients.admin(bootstrapServers(), adminProperties);
     }
 
     /** Creates topics (name -> partitions) that do not exist yet. */

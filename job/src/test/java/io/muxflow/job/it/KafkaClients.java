@@ -22,12 +22,23 @@ public final class KafkaClients {
     }
 
     public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        return producer(bootstrap, new Properties());
+    }
+
+    public static KafkaProducer<byte[], byte[]> producer(String bootstrap, Properties extra) {
         Properties p = new Properties();
         p.put("linger.ms", "0");
+        p.putAll(extra);
         return io.muxflow.job.KafkaClients.producer(bootstrap, p);
     }
 
     public static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String topic, boolean committedOnly) {
+        return consumer(bootstrap, topic, committedOnly, new Properties());
+    }
+
+    /** @param extra client properties (security, a group id) that override the defaults */
+    public static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String topic, boolean committedOnly,
+            Properties extra) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("group.id", "test-" + UUID.randomUUID());
@@ -35,6 +46,7 @@ public final class KafkaClients {
         p.put("isolation.level", committedOnly ? "read_committed" : "read_uncommitted");
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.putAll(extra);
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
         c.subscribe(List.of(topic));
         return c;
@@ -58,8 +70,14 @@ public final class KafkaClients {
     /** Reads committed responses until every id is answered (or the timeout passes); returns id -> responses. */
     public static java.util.Map<String, List<InferenceResponse>> awaitResponses(String bootstrap, String topic,
             java.util.Set<String> ids, Duration timeout) {
+        return awaitResponses(bootstrap, topic, ids, timeout, new Properties());
+    }
+
+    /** As above, with the consumer's extra client properties. */
+    public static java.util.Map<String, List<InferenceResponse>> awaitResponses(String bootstrap, String topic,
+            java.util.Set<String> ids, Duration timeout, Properties extra) {
         java.util.Map<String, List<InferenceResponse>> got = new java.util.HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, topic, true)) {
+        try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, topic, true, extra)) {
             readUntil(c, timeout, l -> {
                 // count only these ids; everything else on the topic belongs to other tests
                 got.clear();

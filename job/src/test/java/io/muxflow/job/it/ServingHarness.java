@@ -24,8 +24,13 @@ public final class ServingHarness implements AutoCloseable {
     private final Path dir;
 
     public ServingHarness(String prefix) throws Exception {
+        this(prefix, false);
+    }
+
+    /** @param sasl a broker with SASL and ACLs ({@link EmbeddedKafka#startWithSasl}) */
+    public ServingHarness(String prefix, boolean sasl) throws Exception {
         dir = Files.createTempDirectory("muxflow-it");
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        kafka = sasl ? EmbeddedKafka.startWithSasl(dir.resolve("kafka")) : EmbeddedKafka.start(dir.resolve("kafka"));
         conf.set(MuxflowOptions.BOOTSTRAP, kafka.bootstrapServers());
         conf.set(MuxflowOptions.REQUESTS_TOPIC, prefix + ".requests");
         conf.set(MuxflowOptions.RESPONSES_TOPIC, prefix + ".responses");
