@@ -26,7 +26,8 @@ import java.util.Map;
  *
  * <p>Cache is capped by the plan: a server may hold {@link ChainDeployment#cacheUnits} block-jobs (one
  * job's cache on one block), what GCA allocated from the memory its blocks leave. A job beyond that
- * is refused with the reason (a {@link ChainHop#REFUSED} event), never an out-of-memory error.
+ * waits briefly for a release already on its way, then is refused with the reason (a
+ * {@link ChainHop#REFUSED} event), never an out-of-memory error.
  *
  * <p>Two backends: {@code cpu} runs the real blocks (one executor per block, each with its KV cache
  * sessions), one pass at a time as a device does; {@code emulated} ends each pass after the paper's
@@ -55,6 +56,9 @@ public final class ChainServer implements AutoCloseable {
     /** Jobs whose end this server remembers, so that late messages of theirs start nothing. */
     static final int REMEMBERED_ENDS = 100_000;
 
+    /** How long a prefill that finds the cache full waits for a release in flight (see waitForCache). */
+    static final long CACHE_WAIT_NANOS = 5_000_000_000L;
+
     private final ChainDeployment dep;
     private final ChainDeployment.Server me;
     private final ModelConfig config;
@@ -72,9 +76,12 @@ public final class ChainServer implements AutoCloseable {
         }
     };
     private int used;
+    /** Prefills that found the cache full, oldest first. */
+    private final java.util.ArrayDeque<ChainHop> waiting = new java.util.ArrayDeque<>();
     private final Map<Integer, Integer> jobsPerChain = new HashMap<>();
     private final Map<Integer, Integer> peakPerChain = new HashMap<>();
     private long passes;
+    private long cacheWaits;
     private int maxEpoch;
 
     /** One job's cache here. */
@@ -132,6 +139,11 @@ public final class ChainServer implements AutoCloseable {
         return passes;
     }
 
+    /** Prefills that found the cache full and waited for a release (admitted later or refused). */
+    public long cacheWaits() {
+        return cacheWaits;
+    }
+
     /** The executors' session of a job's attempt (never 0, which means "no cache"). */
     private static long session(long job, int attempt) {
         return (job + 1) << 10 | (attempt & 1023);
@@ -145,6 +157,36 @@ public final class ChainServer implements AutoCloseable {
                 // events are the dispatcher's
             }
         }
+        admitWaiting(out);
+    }
+
+    /** Prefills waiting for cache, oldest first, as far as the cache freed since lets them in. */
+    private void admitWaiting(Out out) {
+        while (!waiting.isEmpty() && used + waiting.peek().blocks[waiting.peek().hop] <= capacity) {
+            run(waiting.poll(), out);
+        }
+    }
+
+    /**
+     * A prefill finds the cache full. The dispatcher counts a job's cache free when the job's DONE
+     * reaches it, but the RELEASE that frees it here comes from the job's last server over the hop
+     * topic, another path: a next job's prefill can overtake it (seen after a TaskManager restart,
+     * when the topics lag). So the prefill waits up to {@link #CACHE_WAIT_NANOS} for a release before
+     * it is refused.
+     */
+    private void waitForCache(ChainHop h, Out out) {
+        cacheWaits++;
+        waiting.add(h);
+        out.after(CACHE_WAIT_NANOS, () -> {
+            if (waiting.remove(h)) {
+                Integer endedAttempt = ended.get(h.job);
+                if (endedAttempt == null || h.attempt > endedAttempt) {
+                    out.event(refused(h, String.format("server %d (%s) has no cache left for this job after waiting "
+                            + "%d ms for a release: its allocation is %d block-jobs, %d in use, the job needs %d",
+                            me.id(), me.name(), CACHE_WAIT_NANOS / 1_000_000, capacity, used, h.blocks[h.hop])));
+                }
+            }
+        });
     }
 
     private void run(ChainHop h, Out out) {
@@ -184,8 +226,7 @@ public final class ChainServer implements AutoCloseable {
                 return; // a decode step for a cache this server does not have (lost with a restart)
             }
             if (used + n > capacity) {
-                out.event(refused(h, String.format("server %d (%s) has no cache left for this job: its allocation is "
-                        + "%d block-jobs, %d in use, the job needs %d", me.id(), me.name(), capacity, used, n)));
+                waitForCache(h, out);
                 return;
             }
             s = new Session(h.attempt, h.epoch, h.chain, firstBlock, n);
@@ -260,8 +301,8 @@ public final class ChainServer implements AutoCloseable {
                     (t - h.deadlineUs) / 1000.0);
             done.eventUs = t;
             done.sentUs = t;
+            releaseEverywhere(h, out, t); // before DONE: the dispatcher may start a next job on this cache
             out.event(done);
-            releaseEverywhere(h, out, t);
             return;
         }
         ChainHop next = h.follow(ChainHop.RUN);

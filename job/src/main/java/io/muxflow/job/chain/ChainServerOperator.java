@@ -88,6 +88,7 @@ public final class ChainServerOperator extends AbstractStreamOperator<ChainHop>
         var g = getRuntimeContext().getMetricGroup().addGroup("chainServer", Integer.toString(id));
         g.gauge("cacheUsed", (Gauge<Integer>) server::used);
         g.gauge("cacheCapacity", (Gauge<Integer>) server::capacity);
+        g.gauge("cacheWaits", (Gauge<Long>) server::cacheWaits);
         for (int c = 0; c < dep.chains().size(); c++) {
             if (contains(dep.chains().get(c).servers(), id)) {
                 int chain = c;

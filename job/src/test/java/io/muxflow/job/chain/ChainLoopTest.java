@@ -296,6 +296,82 @@ class ChainLoopTest {
     }
 
     /**
+     * The dispatcher starts a job on cache it counts free when the last job's DONE reaches it; the
+     * RELEASE that frees that cache on an earlier server travels another path and may come later. A
+     * prefill that finds the cache full waits for it (and runs when it comes); with no release it is
+     * refused after the wait, with the reason.
+     */
+    @Test
+    void aPrefillThatFindsTheCacheFullWaitsForAReleaseThenIsRefused() {
+        ChainDeployment dep = ChainFixtures.deployment(2);
+        ChainServer s0 = new ChainServer(dep, 0, ChainFixtures.config(), null, null, 0.5);
+        List<Long> delays = new ArrayList<>();
+        List<Runnable> timers = new ArrayList<>();
+        List<ChainHop> events = new ArrayList<>();
+        ChainServer.Out out = new ChainServer.Out() {
+            @Override
+            public void hop(ChainHop h) {
+            }
+
+            @Override
+            public void event(ChainHop e) {
+                events.add(e);
+            }
+
+            @Override
+            public void after(long delayNanos, Runnable r) {
+                delays.add(delayNanos);
+                timers.add(r);
+            }
+        };
+        int fit = s0.capacity() / 5;
+        assertThat(fit).as("jobs of 5 blocks that fit server 0").isPositive();
+        for (int job = 1; job <= fit; job++) {
+            s0.process(prefill(job), out);
+        }
+        assertThat(s0.used()).isEqualTo(5 * fit);
+        delays.clear();
+        timers.clear();
+        s0.process(prefill(fit + 1), out);
+        assertThat(events).as("not refused at once").isEmpty();
+        assertThat(delays).containsExactly(ChainServer.CACHE_WAIT_NANOS);
+        Runnable expiry = timers.get(0);
+        ChainHop release = new ChainHop();
+        release.kind = ChainHop.RELEASE;
+        release.llm = ChainFixtures.LLM;
+        release.job = 1;
+        release.epoch = 1;
+        s0.process(release, out);
+        assertThat(timers).as("the waiting prefill's pass started").hasSize(2);
+        assertThat(s0.used()).isEqualTo(5 * fit);
+        expiry.run();
+        assertThat(events).as("admitted: its wait's end refuses nothing").isEmpty();
+        // no release comes for the next one: refused when the wait ends
+        s0.process(prefill(fit + 2), out);
+        timers.get(timers.size() - 1).run();
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.kind).isEqualTo(ChainHop.REFUSED);
+            assertThat(e.requestId).isEqualTo("w" + (fit + 2));
+            assertThat(e.detail).contains("no cache left for this job after waiting 5000 ms for a release");
+        });
+    }
+
+    private static ChainHop prefill(long job) {
+        ChainHop h = new ChainHop();
+        h.kind = ChainHop.RUN;
+        h.llm = ChainFixtures.LLM;
+        h.requestId = "w" + job;
+        h.job = job;
+        h.epoch = 1;
+        h.servers = new int[] {0, 1, 2};
+        h.blocks = new int[] {5, 4, 3};
+        h.tokens = new int[] {1, 2};
+        h.maxNewTokens = 4;
+        h.deadlineUs = Long.MAX_VALUE;
+        return h;
+    }
+
+    /**
      * Agreement with an implementation muxflow did not write: tools/transformer_reference.py's 6-block
      * GPT-2 (numpy, float64, the whole prefix recomputed at every step, no cache), split over three
      * servers as [0, 3), [3, 5), [5, 6): the first greedy tokens match, and the first step's logits
