@@ -251,18 +251,7 @@ class ChainLoopTest {
             }
         };
         for (int job = 1; job <= 2; job++) {
-            ChainHop h = new ChainHop();
-            h.kind = ChainHop.RUN;
-            h.llm = ChainFixtures.LLM;
-            h.requestId = "e" + job;
-            h.job = job;
-            h.epoch = 1;
-            h.servers = new int[] {0, 1, 2};
-            h.blocks = new int[] {5, 4, 3};
-            h.tokens = new int[] {1, 2};
-            h.maxNewTokens = 4;
-            h.deadlineUs = Long.MAX_VALUE;
-            s0.process(h, out);
+            s0.process(prefill(job), out);
         }
         // both jobs' passes are pending at once: the server did not wait for the first
         assertThat(pending).hasSize(2);
@@ -273,17 +262,8 @@ class ChainLoopTest {
         long expected = (long) ((me.commS() + me.blockS() * 5) / 8 * 0.5 * 1e9);
         assertThat(delays).containsOnly(expected);
         // a hop that took 0.5 ms is the pass's communication: 0.5 ms less is held
-        ChainHop late = new ChainHop();
-        late.kind = ChainHop.RUN;
-        late.llm = ChainFixtures.LLM;
-        late.requestId = "e3";
-        late.job = 3;
-        late.epoch = 1;
-        late.servers = new int[] {0, 1, 2};
-        late.blocks = new int[] {5, 4, 3};
+        ChainHop late = prefill(3);
         late.tokens = new int[] {1};
-        late.maxNewTokens = 4;
-        late.deadlineUs = Long.MAX_VALUE;
         late.sentUs = io.muxflow.job.model.Clocks.nowUs() - 500;
         ChainServer s1 = new ChainServer(dep, 0, ChainFixtures.config(), null, null, 0.5);
         delays.clear();
@@ -356,6 +336,7 @@ class ChainLoopTest {
         });
     }
 
+    /** A job's first visit to server 0 of a [0, 5) [5, 9) [9, 12) route. */
     private static ChainHop prefill(long job) {
         ChainHop h = new ChainHop();
         h.kind = ChainHop.RUN;
