@@ -167,16 +167,20 @@ public final class KafkaServingIO implements ServingIO {
 
     @Override
     public Sink<io.muxflow.job.chain.ChainHop> chainHopsOut() {
-        return KafkaSink.<io.muxflow.job.chain.ChainHop>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
-                .setRecordSerializer(Serializers.chainHops(conf.get(MuxflowOptions.CHAIN_HOPS_TOPIC)))
-                .setDeliveryGuarantee(DeliveryGuarantee.NONE).setKafkaProducerConfig(producerProps()).build();
+        return chainSink(Serializers.chainHops(conf.get(MuxflowOptions.CHAIN_HOPS_TOPIC)));
     }
 
     @Override
     public Sink<io.muxflow.job.chain.ChainHop> chainEventsOut() {
+        return chainSink(Serializers.chainEvents(conf.get(MuxflowOptions.CHAIN_EVENTS_TOPIC)));
+    }
+
+    /** A chain topic's sink: no delivery guarantee and no linger (see {@link #chainSource}). */
+    private Sink<io.muxflow.job.chain.ChainHop> chainSink(
+            KafkaRecordSerializationSchema<io.muxflow.job.chain.ChainHop> serializer) {
         return KafkaSink.<io.muxflow.job.chain.ChainHop>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
-                .setRecordSerializer(Serializers.chainEvents(conf.get(MuxflowOptions.CHAIN_EVENTS_TOPIC)))
-                .setDeliveryGuarantee(DeliveryGuarantee.NONE).setKafkaProducerConfig(producerProps()).build();
+                .setRecordSerializer(serializer).setDeliveryGuarantee(DeliveryGuarantee.NONE)
+                .setKafkaProducerConfig(producerProps()).build();
     }
 
     @Override

@@ -178,13 +178,10 @@ public final class ChainServer implements AutoCloseable {
         cacheWaits++;
         waiting.add(h);
         out.after(CACHE_WAIT_NANOS, () -> {
-            if (waiting.remove(h)) {
-                Integer endedAttempt = ended.get(h.job);
-                if (endedAttempt == null || h.attempt > endedAttempt) {
-                    out.event(refused(h, String.format("server %d (%s) has no cache left for this job after waiting "
-                            + "%d ms for a release: its allocation is %d block-jobs, %d in use, the job needs %d",
-                            me.id(), me.name(), CACHE_WAIT_NANOS / 1_000_000, capacity, used, h.blocks[h.hop])));
-                }
+            if (waiting.remove(h) && !hasEnded(h)) {
+                out.event(refused(h, String.format("server %d (%s) has no cache left for this job after waiting "
+                        + "%d ms for a release: its allocation is %d block-jobs, %d in use, the job needs %d",
+                        me.id(), me.name(), CACHE_WAIT_NANOS / 1_000_000, capacity, used, h.blocks[h.hop])));
             }
         });
     }
@@ -202,8 +199,7 @@ public final class ChainServer implements AutoCloseable {
                 }
             }
         }
-        Integer endedAttempt = ended.get(h.job);
-        if (endedAttempt != null && h.attempt <= endedAttempt) {
+        if (hasEnded(h)) {
             return; // a late message of a job (attempt) that already ended here
         }
         Session s = sessions.get(h.job);
@@ -359,6 +355,12 @@ public final class ChainServer implements AutoCloseable {
         r.detail = why;
         r.sentUs = Clocks.nowUs();
         return r;
+    }
+
+    /** Whether the message's job attempt (or a later one) already ended here. */
+    private boolean hasEnded(ChainHop h) {
+        Integer endedAttempt = ended.get(h.job);
+        return endedAttempt != null && h.attempt <= endedAttempt;
     }
 
     /** Ends a job (attempt) here: its cache is freed and its late messages are ignored. */

@@ -269,8 +269,7 @@ public class KafkaSecurityIT {
             call.call();
         } catch (Throwable t) {
             Throwable e = t;
-            while ((e instanceof java.util.concurrent.ExecutionException || e instanceof org.apache.kafka.common.KafkaException
-                    && !(e instanceof AuthorizationException) && !(e instanceof SaslAuthenticationException))
+            while (!(e instanceof AuthorizationException || e instanceof SaslAuthenticationException)
                     && e.getCause() != null) {
                 e = e.getCause();
             }
