@@ -127,8 +127,7 @@ public final class ReplanOperator extends KeyedCoProcessFunction<Integer, ModelS
     }
 
     private SimOptions simOptions() {
-        return SimOptions.defaults().withOverheads(spec.fixedOverheadUs() / 1e6, spec.stageOverheadFactor())
-                .withWarmup(0);
+        return spec.simOptions().withWarmup(0);
     }
 
     @Override

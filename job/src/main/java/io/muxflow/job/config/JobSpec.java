@@ -25,6 +25,14 @@ public record JobSpec(String planJson, String profilesJson, String backend, Stri
                 conf.get(MuxflowOptions.DEDUPE_RETENTION).toNanos() / 1000);
     }
 
+    /**
+     * The prediction model's parameters: the configured overheads (the planner's defaults otherwise).
+     * The dispatcher admits with them and the replanner simulates with them.
+     */
+    public io.muxflow.planner.sim.SimOptions simOptions() {
+        return io.muxflow.planner.sim.SimOptions.defaults().withOverheads(fixedOverheadUs / 1e6, stageOverheadFactor);
+    }
+
     public Plan plan() {
         return Plan.parse(io.muxflow.planner.io.Json.parse(planJson, "plan"), "plan");
     }

@@ -13,7 +13,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The dispatch operator of one cell (subtask i serves cell i): admits requests with {@link
- * StageClocks}, tags admitted ones with their group and predictions, answers the rest REJECTED at
+ * StageClocks} (the planner's admission model, so the simulator predicts these very decisions), tags admitted ones with their group and predictions, answers the rest REJECTED at
  * once, and corrects its clocks from the stages' completion reports (second input). The clocks are
  * predictions about devices, not state worth restoring: after a restart the devices are idle.
  */
@@ -24,6 +24,7 @@ public final class Dispatcher extends CoProcessFunction<ServingRequest, StageRep
     };
 
     private final JobSpec spec;
+    private final Clocks.Source clock;
     private transient ServingPlan plan;
     private transient StageClocks clocks;
     private transient Counter admitted;
@@ -31,13 +32,19 @@ public final class Dispatcher extends CoProcessFunction<ServingRequest, StageRep
     private transient Counter corrections;
 
     public Dispatcher(JobSpec spec) {
+        this(spec, Clocks.Source.SYSTEM);
+    }
+
+    /** A dispatcher that reads time from {@code clock} (tests replay traces at fixed instants). */
+    public Dispatcher(JobSpec spec, Clocks.Source clock) {
         this.spec = spec;
+        this.clock = clock;
     }
 
     @Override
     public void open(OpenContext ctx) {
         plan = new ServingPlan(spec);
-        clocks = new StageClocks(plan, spec.fixedOverheadUs());
+        clocks = new StageClocks(plan, clock.nowUs());
         var g = getRuntimeContext().getMetricGroup().addGroup("dispatch");
         admitted = g.counter("admitted");
         rejected = g.counter("rejected");
@@ -46,7 +53,7 @@ public final class Dispatcher extends CoProcessFunction<ServingRequest, StageRep
 
     @Override
     public void processElement1(ServingRequest r, Context ctx, Collector<ServingRequest> out) {
-        long now = Clocks.nowUs();
+        long now = clock.nowUs();
         int m = plan.modelIndex(r.model);
         StageClocks.Decision d = clocks.admit(m, now, r.deadlineUs);
         if (!d.admitted()) {

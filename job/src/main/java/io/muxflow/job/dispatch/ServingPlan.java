@@ -5,10 +5,14 @@ import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.config.ModelCatalog;
 import io.muxflow.planner.InvalidInputException;
 import io.muxflow.planner.plan.ChainDeployment;
+import io.muxflow.planner.plan.Placement;
 import io.muxflow.planner.plan.Plan;
-import io.muxflow.planner.profile.ConfigProfile;
 import io.muxflow.planner.profile.ModelProfile;
+import io.muxflow.planner.profile.ParallelConfig;
 import io.muxflow.planner.profile.ProfileDatabase;
+import io.muxflow.planner.sim.LatencyTable;
+import io.muxflow.planner.sim.SimOptions;
+import io.muxflow.planner.sim.StageClockAdmission;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +20,10 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A plan compiled for serving: groups by index (0..G-1 in plan order), the models each serves, each
- * model's predicted stage latencies per group (µs, from the profile at batch 1 with the stage
- * overhead factor), the dispatch cells (connected components of the model-group graph: a cell's
+ * A plan compiled for serving: groups by index (0..G-1 in plan order), the models each serves, the
+ * planner's {@link LatencyTable} and {@link Placement} for them (so the dispatcher admits with the
+ * simulator's own {@link StageClockAdmission}), each model's predicted stage latencies per group in
+ * µs (the same table's figures), the dispatch cells (connected components of the model-group graph: a cell's
  * dispatcher needs no other cell's clocks) and the stage layers (layer k: the groups with more than
  * k stages, each at its own subtask).
  */
@@ -34,6 +39,8 @@ public final class ServingPlan {
     private final int[] modelCell;
     private final int cells;
     private final long[][][] latencyUs;
+    private final LatencyTable table;
+    private final Placement placement;
     private final int[][] layers;
     private final int[][] layerSlot;
     private final ModelConfig[] configs;
@@ -43,10 +50,11 @@ public final class ServingPlan {
     private final Map<String, ModelConfig> chainConfigs = new LinkedHashMap<>();
 
     public ServingPlan(JobSpec spec) {
-        this(spec.plan(), spec.profiles(), spec.backend(), spec.modelStore(), spec.stageOverheadFactor());
+        this(spec.plan(), spec.profiles(), spec.backend(), spec.modelStore(), spec.simOptions());
     }
 
-    public ServingPlan(Plan plan, ProfileDatabase profiles, String backend, String modelStore, double stageOverhead) {
+    /** @param options the prediction overheads: the same the planner's simulator used for this job */
+    public ServingPlan(Plan plan, ProfileDatabase profiles, String backend, String modelStore, SimOptions options) {
         this.plan = plan;
         TreeSet<String> names = new TreeSet<>(plan.models());
         names.addAll(plan.modelProfiles().keySet());
@@ -97,8 +105,10 @@ public final class ServingPlan {
         for (int i = 0; i < m; i++) {
             modelGroups[i] = hosting.get(i).stream().mapToInt(Integer::intValue).toArray();
         }
+        table = new LatencyTable(List.of(profs), options);
         groups = new Group[g];
         latencyUs = new long[g][m][];
+        List<ParallelConfig> groupConfigs = new ArrayList<>();
         int maxPp = 0;
         for (int gi = 0; gi < g; gi++) {
             Plan.Group pg = plan.groups().get(gi);
@@ -106,22 +116,26 @@ public final class ServingPlan {
             int cell = ms.length == 0 ? -1 : modelCell[ms[0]];
             groups[gi] = new Group(pg.id(), pg.op(), pg.pp(), ms, cell);
             maxPp = Math.max(maxPp, pg.pp());
+            groupConfigs.add(pg.config());
             for (int mi : ms) {
-                ConfigProfile cp = profs[mi].config(pg.config()).orElseThrow(() -> new InvalidInputException(
-                        "plan v" + plan.version() + ": group " + pg.id() + " runs model '" + models.get(mi) + "' as "
-                                + pg.config() + ", which its profile '" + profs[mi].model() + "' does not have"));
+                double[] l = table.stages(pg.config(), mi);
+                if (l == null) {
+                    throw new InvalidInputException("plan v" + plan.version() + ": group " + pg.id() + " runs model '"
+                            + models.get(mi) + "' as " + pg.config() + ", which its profile '" + profs[mi].model()
+                            + "' does not have at batch 1");
+                }
                 if (pg.pp() > configs[mi].layers()) {
                     throw new InvalidInputException("plan v" + plan.version() + ": group " + pg.id() + " cuts model '"
                             + models.get(mi) + "' into " + pg.pp() + " stages; it has " + configs[mi].layers() + " layers");
                 }
-                double[] l = cp.latency(1);
                 long[] us = new long[l.length];
                 for (int k = 0; k < l.length; k++) {
-                    us[k] = Math.max(1, Math.round(l[k] * (1 + stageOverhead * l.length) * 1e6));
+                    us[k] = Math.max(1, Math.round(l[k] * 1e6));
                 }
                 latencyUs[gi][mi] = us;
             }
         }
+        placement = new Placement(groupConfigs, groupModels);
         layers = new int[maxPp][];
         layerSlot = new int[g][maxPp];
         for (int k = 0; k < maxPp; k++) {
@@ -216,6 +230,21 @@ public final class ServingPlan {
 
     public int cells() {
         return cells;
+    }
+
+    /** The stage latencies the dispatcher predicts with, by model index; the planner's simulator uses the same. */
+    public LatencyTable latencyTable() {
+        return table;
+    }
+
+    /** The plan's groups in the planner's index form (group i here is group i there, models by index). */
+    public Placement placement() {
+        return placement;
+    }
+
+    /** A fresh admission model over this plan: idle devices. */
+    public StageClockAdmission newAdmission() {
+        return new StageClockAdmission(placement, table);
     }
 
     /** Predicted stage latencies (µs) of model m on group g; null when g does not host m. */

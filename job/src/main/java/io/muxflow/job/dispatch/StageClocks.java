@@ -1,85 +1,71 @@
 package io.muxflow.job.dispatch;
 
+import io.muxflow.planner.sim.StageClockAdmission;
+
 /**
- * AlpaServe's admission with per-group stage clocks (ARCHITECTURE.md, "Dispatch"), run online by a
- * dispatch cell. For each group the cell keeps the predicted time each stage becomes free. A request
- * of model m goes to the group hosting m whose last stage frees first (ties to the lowest index) and
- * walks its stages: {@code t = max(t, clock[k]) + latency[k]}; finish = t + fixed overhead. Within the
- * deadline, the clocks are committed; otherwise the request is rejected at once and uses nothing.
- *
- * <p>Correction from completion reports (as AlpaServe's controller does): when a stage really
- * finishes a request later than predicted, that stage's clock moves forward by the lag. A request's
- * prediction already included the shifts made before it was admitted, so its lag is measured against
- * its prediction plus the shifts made since ({@code shift now - shift at dispatch}); lags are never
- * counted twice. Reality running ahead of prediction leaves the clocks alone (conservative).
+ * The planner's {@link StageClockAdmission} (AlpaServe's admission with per-group stage clocks, the
+ * model the simulator replays) run online by a dispatch cell, in the job's units: timestamps in µs
+ * since the epoch on the wire, seconds since this cell's epoch inside, so that admission does the
+ * very arithmetic the simulator does on the same latency table.
  */
 public final class StageClocks {
     /** An admission decision: the group index and the predicted end of each stage, or a rejection. */
     public record Decision(boolean admitted, int group, long[] predictedEndUs, long[] shiftUs, long predictedFinishUs) {
     }
 
-    private final ServingPlan plan;
-    private final long fixedOverheadUs;
-    private final long[][] clock;
-    private final long[][] shift;
+    private final StageClockAdmission admission;
+    private final long epochUs;
 
-    public StageClocks(ServingPlan plan, long fixedOverheadUs) {
-        this.plan = plan;
-        this.fixedOverheadUs = fixedOverheadUs;
-        int g = plan.numGroups();
-        clock = new long[g][];
-        shift = new long[g][];
-        for (int i = 0; i < g; i++) {
-            clock[i] = new long[plan.group(i).pp()];
-            shift[i] = new long[plan.group(i).pp()];
-        }
+    /** @param epochUs the time that is 0 s for the admission model; any instant near the first request */
+    public StageClocks(ServingPlan plan, long epochUs) {
+        this.admission = plan.newAdmission();
+        this.epochUs = epochUs;
     }
 
+    private double seconds(long us) {
+        return (us - epochUs) / 1e6;
+    }
+
+    private long us(double seconds) {
+        return epochUs + Math.round(seconds * 1e6);
+    }
+
+    /** Admits a request of model index {@code model} at {@code nowUs} if it can finish by {@code deadlineUs}. */
     public Decision admit(int model, long nowUs, long deadlineUs) {
-        int[] groups = plan.groupsOf(model);
-        if (groups.length == 0) {
+        if (model < 0) {
             return new Decision(false, -1, null, null, Long.MAX_VALUE);
         }
-        int g = -1;
-        long best = Long.MAX_VALUE;
-        for (int j : groups) {
-            long last = clock[j][clock[j].length - 1];
-            if (last < best) {
-                best = last;
-                g = j;
-            }
+        int g = admission.choose(model);
+        return g < 0 ? new Decision(false, -1, null, null, Long.MAX_VALUE) : admit(g, model, nowUs, deadlineUs);
+    }
+
+    private Decision admit(int g, int m, long nowUs, long deadlineUs) {
+        double budget = deadlineUs == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : (deadlineUs - nowUs) / 1e6;
+        boolean ok = admission.admit(g, m, seconds(nowUs), budget);
+        int st = admission.stages(g);
+        long[] ends = new long[st];
+        for (int k = 0; k < st; k++) {
+            ends[k] = us(admission.end(k));
         }
-        long[] lat = plan.latencyUs(g, model);
-        long[] ends = new long[lat.length];
-        long t = nowUs;
-        for (int k = 0; k < lat.length; k++) {
-            t = Math.max(t, clock[g][k]) + lat[k];
-            ends[k] = t;
-        }
-        long finish = t + fixedOverheadUs;
-        if (finish > deadlineUs) {
+        long finish = Double.isInfinite(admission.finish()) ? Long.MAX_VALUE : us(admission.finish());
+        if (!ok) {
             return new Decision(false, g, ends, null, finish);
         }
-        System.arraycopy(ends, 0, clock[g], 0, ends.length);
-        return new Decision(true, g, ends, shift[g].clone(), finish);
+        long[] shifts = new long[st];
+        for (int k = 0; k < st; k++) {
+            shifts[k] = Math.round(admission.shift(g, k) * 1e6);
+        }
+        return new Decision(true, g, ends, shifts, finish);
     }
 
-    /** Applies a completion report; returns the lag applied (0 when on time or early). */
+    /** Applies a completion report; returns the lag applied in µs (0 when on time or early). */
     public long report(int group, int stage, long predictedEndUs, long shiftAtDispatchUs, long actualEndUs) {
-        if (group < 0 || group >= clock.length || stage < 0 || stage >= clock[group].length) {
-            return 0;
-        }
-        long expected = predictedEndUs + (shift[group][stage] - shiftAtDispatchUs);
-        long lag = actualEndUs - expected;
-        if (lag <= 0) {
-            return 0;
-        }
-        clock[group][stage] += lag;
-        shift[group][stage] += lag;
-        return lag;
+        return Math.round(admission.report(group, stage, seconds(predictedEndUs), shiftAtDispatchUs / 1e6,
+                seconds(actualEndUs)) * 1e6);
     }
 
+    /** When stage {@code stage} of {@code group} becomes free, in µs since the epoch. */
     public long clock(int group, int stage) {
-        return clock[group][stage];
+        return us(admission.clock(group, stage));
     }
 }

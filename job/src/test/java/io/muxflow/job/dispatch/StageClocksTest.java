@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.muxflow.planner.io.Json;
 import io.muxflow.planner.plan.Plan;
 import io.muxflow.planner.profile.ProfileDatabase;
+import io.muxflow.planner.sim.SimOptions;
 import org.junit.jupiter.api.Test;
 
 public class StageClocksTest {
@@ -14,17 +15,22 @@ public class StageClocksTest {
               {"pp": 2, "latency_s": {"1": [0.005, 0.006]}, "weight_bytes": [1, 1]}]}]}
             """;
 
+    /** A plan over the test profiles, predicting with no overheads. */
     public static ServingPlan plan(String groups) {
+        return plan(groups, 0);
+    }
+
+    public static ServingPlan plan(String groups, double fixedOverheadS) {
         Plan p = Plan.parse(Json.parse("{\"version\": 4, \"groups\": " + groups
                 + ", \"model_profiles\": {\"a\": \"p\", \"b\": \"p\", \"c\": \"p\"}}", "plan"), "plan");
         return new ServingPlan(p, new ProfileDatabase(ProfileDatabase.parse(Json.parse(PROFILES, "p"), "p")), "emulated",
-                null, 0.0);
+                null, SimOptions.defaults().withOverheads(fixedOverheadS, 0.0));
     }
 
     @Test
     void admitsByTheStageClocksAndRejectsWhatWouldMissTheDeadline() {
-        ServingPlan p = plan("[{\"id\": 7, \"devices\": 2, \"pp\": 2, \"models\": [\"a\"]}]");
-        StageClocks c = new StageClocks(p, 1000);
+        ServingPlan p = plan("[{\"id\": 7, \"devices\": 2, \"pp\": 2, \"models\": [\"a\"]}]", 0.001);
+        StageClocks c = new StageClocks(p, 0);
         int a = p.modelIndex("a");
         StageClocks.Decision d1 = c.admit(a, 0, 100_000);
         assertThat(d1.admitted()).isTrue();

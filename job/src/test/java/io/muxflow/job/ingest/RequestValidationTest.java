@@ -20,7 +20,7 @@ class RequestValidationTest {
                         + "\"model_profiles\": {\"a\": \"bert-tiny\"}}", "plan"), "plan");
         var db = new io.muxflow.planner.profile.ProfileDatabase(io.muxflow.planner.profile.ProfileDatabase.parse(
                 io.muxflow.planner.io.Json.parse(StageClocksTest.PROFILES.replace("\"p\"", "\"bert-tiny\""), "p"), "p"));
-        return new ServingPlan(p, db, "cpu", null, 0.0);
+        return new ServingPlan(p, db, "cpu", null, io.muxflow.planner.sim.SimOptions.defaults());
     }
 
     static RawRecord raw(byte[] value, long nowUs) {

@@ -223,7 +223,7 @@ public class ServingEndToEndIT {
             @org.apache.flink.test.junit5.InjectMiniCluster org.apache.flink.runtime.minicluster.MiniCluster cluster)
             throws Exception {
         var plan = new io.muxflow.job.dispatch.ServingPlan(Plan.parse(Json.parse(PLAN, "plan"), "plan"),
-                ServingHarness.profiles(PROFILES), "cpu", null, 0.0);
+                ServingHarness.profiles(PROFILES), "cpu", null, io.muxflow.planner.sim.SimOptions.defaults());
         Map<String, Integer> expected = new HashMap<>();
         Set<String> good = new java.util.HashSet<>();
         int sent = 0;

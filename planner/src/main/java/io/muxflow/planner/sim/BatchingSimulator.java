@@ -123,7 +123,7 @@ public final class BatchingSimulator {
             }
         }
         drainFrees(st, Double.POSITIVE_INFINITY);
-        return new Outcomes(st.finish, st.good, st.busy, stagesOf(p), st.groupReq);
+        return new Outcomes(st.finish, st.good, new int[0], st.busy, stagesOf(p), st.groupReq);
     }
 
     private static int[] stagesOf(Placement p) {

@@ -4,16 +4,11 @@ import io.muxflow.planner.plan.Placement;
 import io.muxflow.planner.workload.Workload;
 
 /**
- * AlpaServe's fast serving simulator (the stage-clock model, {@code simulate_requests_mixed} in
- * AlpaServe's {@code simulator/controller.py}), also what muxflow's dispatcher runs online.
- *
- * <p>Every group keeps, per pipeline stage, the time that stage becomes free. Requests are replayed
- * in workload order. A request of model m goes to the group hosting m whose last stage frees first
- * (ties to the lowest group index; chosen before the SLO check and never retried elsewhere), walks the
- * stages ({@code t = max(t, clock[k]) + latency[k]}), and finishes after a fixed overhead that holds
- * no device. If {@code finish - arrival > SLO} it is rejected at once and uses no capacity; otherwise
- * the stage clocks are committed. Nothing is allocated per request; a simulation of N requests costs
- * O(N x (replicas + stages)).
+ * AlpaServe's fast serving simulator ({@code simulate_requests_mixed} in AlpaServe's {@code
+ * simulator/controller.py}): the workload replayed in arrival order through {@link
+ * StageClockAdmission}, the admission model muxflow's dispatcher runs online. A rejected request uses
+ * no capacity; nothing is allocated per request, so a simulation of N requests costs O(N x (replicas
+ * + stages)).
  *
  * <p>With {@link SimOptions#alpaServe()} the results equal AlpaServe's on identical inputs: latencies
  * and SLOs as float32, arithmetic on arrivals and clocks in float64, the same overhead constants.
@@ -25,7 +20,6 @@ public final class StageClockSimulator {
     private final int[] modelIds;
     private final double[] slos;
     private final int numModels;
-    private final double fixedOverhead;
 
     public StageClockSimulator(Workload workload, LatencyTable table) {
         if (workload.models().size() != table.numModels()) {
@@ -46,7 +40,6 @@ public final class StageClockSimulator {
             }
         }
         this.numModels = table.numModels();
-        this.fixedOverhead = table.options().fixedOverheadS();
     }
 
     public Workload workload() {
@@ -57,49 +50,13 @@ public final class StageClockSimulator {
         return table;
     }
 
-    /** Index form of a placement for the loop: per group its stages and per model its latencies. */
-    private final class Compiled {
-        final int numGroups;
-        final int maxStages;
-        final int[] stages;
-        final double[][][] latency; // [group][model] -> stage latencies, null where not hosted/profiled
-        final int[][] modelGroups;  // [model] -> hosting groups, ascending
-
-        Compiled(Placement p) {
-            numGroups = p.numGroups();
-            maxStages = p.maxStages();
-            stages = new int[numGroups];
-            latency = new double[numGroups][][];
-            int[] count = new int[numModels];
-            for (int g = 0; g < numGroups; g++) {
-                stages[g] = p.config(g).pp();
-                double[][] all = table.stagesAll(p.config(g));
-                latency[g] = new double[numModels][];
-                for (int m : p.modelsOf(g)) {
-                    latency[g][m] = all[m];
-                    count[m]++;
-                }
-            }
-            modelGroups = new int[numModels][];
-            for (int m = 0; m < numModels; m++) {
-                modelGroups[m] = new int[count[m]];
-                count[m] = 0;
-            }
-            for (int g = 0; g < numGroups; g++) {
-                for (int m : p.modelsOf(g)) {
-                    modelGroups[m][count[m]++] = g;
-                }
-            }
-        }
-    }
-
     /** The search's view: untrimmed attainment and counts, no per-request arrays. */
     public Score score(Placement p) {
-        Compiled c = new Compiled(p);
+        StageClockAdmission c = new StageClockAdmission(p, table);
         int[] modelReq = new int[numModels];
         int[] modelGood = new int[numModels];
-        int[] groupReq = new int[c.numGroups];
-        double latencySum = run(c, 0, arrivals.length, null, null, null, modelReq, modelGood, groupReq);
+        int[] groupReq = new int[c.numGroups()];
+        double latencySum = run(c, 0, arrivals.length, null, null, null, null, modelReq, modelGood, groupReq);
         int n = arrivals.length;
         int good = 0;
         for (int g : modelGood) {
@@ -111,14 +68,19 @@ public final class StageClockSimulator {
 
     /** Per-request outcomes of serving the whole workload on {@code p}. */
     public Outcomes simulate(Placement p) {
-        Compiled c = new Compiled(p);
+        StageClockAdmission c = new StageClockAdmission(p, table);
         int n = arrivals.length;
         double[] finish = new double[n];
         boolean[] good = new boolean[n];
-        double[] busy = new double[c.numGroups];
-        int[] groupReq = new int[c.numGroups];
-        run(c, 0, n, finish, good, busy, new int[numModels], new int[numModels], groupReq);
-        return new Outcomes(finish, good, busy, c.stages.clone(), groupReq);
+        int[] group = new int[n];
+        double[] busy = new double[c.numGroups()];
+        int[] groupReq = new int[c.numGroups()];
+        run(c, 0, n, finish, good, group, busy, new int[numModels], new int[numModels], groupReq);
+        int[] stages = new int[c.numGroups()];
+        for (int g = 0; g < stages.length; g++) {
+            stages[g] = c.stages(g);
+        }
+        return new Outcomes(finish, good, group, busy, stages, groupReq);
     }
 
     /**
@@ -129,6 +91,7 @@ public final class StageClockSimulator {
         int n = arrivals.length;
         double[] finish = new double[n];
         boolean[] good = new boolean[n];
+        int[] group = new int[n];
         int from = 0;
         for (int s = 0; s < placements.length; s++) {
             int to = from;
@@ -139,22 +102,16 @@ public final class StageClockSimulator {
             } else {
                 to = n;
             }
-            Compiled c = new Compiled(placements[s]);
-            run(c, from, to, finish, good, new double[c.numGroups], new int[numModels], new int[numModels],
-                    new int[c.numGroups]);
+            StageClockAdmission c = new StageClockAdmission(placements[s], table);
+            run(c, from, to, finish, good, group, new double[c.numGroups()], new int[numModels], new int[numModels],
+                    new int[c.numGroups()]);
             from = to;
         }
-        return new Outcomes(finish, good, new double[0], new int[0], new int[0]);
+        return new Outcomes(finish, good, group, new double[0], new int[0], new int[0]);
     }
 
-    private double run(Compiled c, int from, int to, double[] finish, boolean[] good, double[] busy, int[] modelReq,
-            int[] modelGood, int[] groupReq) {
-        final int s = c.maxStages;
-        final double[] clocks = new double[c.numGroups * s];
-        // The last stage's clock of every group, contiguous: group choice reads only these.
-        final double[] lastClock = new double[c.numGroups];
-        final double[] tmp = new double[s];
-        final int[] stages = c.stages;
+    private double run(StageClockAdmission c, int from, int to, double[] finish, boolean[] good, int[] group,
+            double[] busy, int[] modelReq, int[] modelGood, int[] groupReq) {
         double latencySum = 0;
         for (int i = from; i < to; i++) {
             final double arrival = arrivals[i];
@@ -163,35 +120,16 @@ public final class StageClockSimulator {
             if (finish != null) {
                 finish[i] = arrival;
             }
-            final int[] gs = c.modelGroups[m];
-            if (gs.length == 0) {
+            final int g = c.choose(m);
+            if (group != null) {
+                group[i] = g;
+            }
+            if (g < 0) {
                 continue;
             }
-            int g = -1;
-            double best = Double.POSITIVE_INFINITY;
-            for (int j : gs) {
-                double clock = lastClock[j];
-                if (clock < best) {
-                    best = clock;
-                    g = j;
-                }
-            }
             groupReq[g]++;
-            final double[] lat = c.latency[g][m];
-            if (lat == null) {
-                continue; // not profiled under this config: infinite latency, as in AlpaServe
-            }
-            final int base = g * s;
-            final int st = stages[g];
-            double t = arrival;
-            for (int k = 0; k < st; k++) {
-                t = Math.max(t, clocks[base + k]) + lat[k];
-                tmp[k] = t;
-            }
-            final double fin = t + fixedOverhead;
-            if (fin - arrival <= slos[i]) {
-                System.arraycopy(tmp, 0, clocks, base, st);
-                lastClock[g] = tmp[st - 1];
+            if (c.admit(g, m, arrival, slos[i])) {
+                final double fin = c.finish();
                 modelGood[m]++;
                 latencySum += fin - arrival;
                 if (finish != null) {
@@ -200,8 +138,8 @@ public final class StageClockSimulator {
                 }
                 if (busy != null) {
                     double sum = 0;
-                    for (int k = 0; k < st; k++) {
-                        sum += lat[k];
+                    for (double l : c.latency(g, m)) {
+                        sum += l;
                     }
                     busy[g] += sum;
                 }

@@ -1,0 +1,172 @@
+package io.muxflow.planner.sim;
+
+import io.muxflow.planner.plan.Placement;
+
+/**
+ * AlpaServe's admission with per-group stage clocks (the stage-clock model of {@code
+ * simulate_requests_mixed} in AlpaServe's {@code simulator/controller.py}): the one admission model
+ * muxflow has. {@link StageClockSimulator} runs it over a trace; the serving job's dispatcher runs it
+ * online, one request at a time, with corrections from completion reports.
+ *
+ * <p>Per group it keeps the time each pipeline stage becomes free. A request of model m goes to the
+ * group hosting m whose last stage frees first (ties to the lowest group index; chosen before the
+ * deadline check and never retried elsewhere), walks the stages ({@code t = max(t, clock[k]) +
+ * latency[k]}) and finishes after a fixed overhead that holds no device. If {@code finish - now >
+ * budget} it is rejected and uses nothing; otherwise the stage clocks are committed.
+ *
+ * <p>Corrections (as AlpaServe's controller does online): when a stage really finishes a request
+ * later than predicted, that stage's clock moves forward by the lag. A request's prediction already
+ * included the shifts made before it was admitted, so its lag is measured against its prediction plus
+ * the shifts made since ({@code shift now - shift at admission}); a lag is never counted twice, and
+ * reality running ahead of prediction leaves the clocks alone.
+ *
+ * <p>Times are doubles in one unit (the simulator and the dispatcher both use seconds); latencies come
+ * from a {@link LatencyTable}, so the overhead factors are applied in one place. Not thread-safe.
+ */
+public final class StageClockAdmission {
+    private final int numGroups;
+    private final int maxStages;
+    private final int[] stages;
+    private final double[][][] latency; // [group][model] -> stage latencies, null where not hosted or not profiled
+    private final int[][] modelGroups;  // [model] -> hosting groups, ascending
+    private final double fixedOverhead;
+    private final double[] clocks;      // [group * maxStages + stage]
+    private final double[] lastClock;   // the last stage's clock per group: the group choice reads only these
+    private final double[] shift;       // [group * maxStages + stage]: corrections applied so far
+    private final double[] ends;        // the last prediction's stage ends
+    private double finish;
+
+    public StageClockAdmission(Placement p, LatencyTable table) {
+        int numModels = table.numModels();
+        numGroups = p.numGroups();
+        maxStages = Math.max(1, p.maxStages());
+        stages = new int[numGroups];
+        latency = new double[numGroups][][];
+        int[] count = new int[numModels];
+        for (int g = 0; g < numGroups; g++) {
+            stages[g] = p.config(g).pp();
+            double[][] all = table.stagesAll(p.config(g));
+            latency[g] = new double[numModels][];
+            for (int m : p.modelsOf(g)) {
+                latency[g][m] = all[m];
+                count[m]++;
+            }
+        }
+        modelGroups = new int[numModels][];
+        for (int m = 0; m < numModels; m++) {
+            modelGroups[m] = new int[count[m]];
+            count[m] = 0;
+        }
+        for (int g = 0; g < numGroups; g++) {
+            for (int m : p.modelsOf(g)) {
+                modelGroups[m][count[m]++] = g;
+            }
+        }
+        fixedOverhead = table.options().fixedOverheadS();
+        clocks = new double[numGroups * maxStages];
+        lastClock = new double[numGroups];
+        shift = new double[numGroups * maxStages];
+        ends = new double[maxStages];
+    }
+
+    public int numGroups() {
+        return numGroups;
+    }
+
+    public int stages(int group) {
+        return stages[group];
+    }
+
+    /** The groups hosting {@code model}, ascending (shared: do not modify). */
+    public int[] groupsOf(int model) {
+        return modelGroups[model];
+    }
+
+    /** Stage latencies of {@code model} on {@code group}; null when the group does not host it or it is unprofiled. */
+    public double[] latency(int group, int model) {
+        return latency[group][model];
+    }
+
+    /** The group a request of {@code model} goes to: the hosting group whose last stage frees first; -1 when none. */
+    public int choose(int model) {
+        int g = -1;
+        double best = Double.POSITIVE_INFINITY;
+        for (int j : modelGroups[model]) {
+            double c = lastClock[j];
+            if (c < best) {
+                best = c;
+                g = j;
+            }
+        }
+        return g;
+    }
+
+    /**
+     * Predicts a request of {@code model} on {@code group} arriving at {@code now} and commits the
+     * clocks when it finishes within {@code budget} of {@code now}. The prediction stays readable
+     * through {@link #end} and {@link #finish} until the next call. A model the group runs without a
+     * profile has infinite latency: rejected.
+     */
+    public boolean admit(int group, int model, double now, double budget) {
+        final double[] lat = latency[group][model];
+        if (lat == null) {
+            finish = Double.POSITIVE_INFINITY;
+            return false;
+        }
+        final int base = group * maxStages;
+        final int st = stages[group];
+        double t = now;
+        for (int k = 0; k < st; k++) {
+            t = Math.max(t, clocks[base + k]) + lat[k];
+            ends[k] = t;
+        }
+        finish = t + fixedOverhead;
+        if (finish - now > budget) {
+            return false;
+        }
+        System.arraycopy(ends, 0, clocks, base, st);
+        lastClock[group] = ends[st - 1];
+        return true;
+    }
+
+    /** Predicted end of stage {@code k} in the last {@link #admit}. */
+    public double end(int k) {
+        return ends[k];
+    }
+
+    /** Predicted finish (last stage end plus the fixed overhead) in the last {@link #admit}. */
+    public double finish() {
+        return finish;
+    }
+
+    /** The correction applied so far to stage {@code k} of {@code group}: what a request records at admission. */
+    public double shift(int group, int k) {
+        return shift[group * maxStages + k];
+    }
+
+    public double clock(int group, int k) {
+        return clocks[group * maxStages + k];
+    }
+
+    /**
+     * A completion report: stage {@code k} of {@code group} finished a request at {@code actualEnd}
+     * that was predicted to end at {@code predictedEnd} with {@code shiftAtAdmission} applied. Returns
+     * the lag applied to the clock (0 when on time or early, or for a stage this placement lacks).
+     */
+    public double report(int group, int k, double predictedEnd, double shiftAtAdmission, double actualEnd) {
+        if (group < 0 || group >= numGroups || k < 0 || k >= stages[group]) {
+            return 0;
+        }
+        int i = group * maxStages + k;
+        double lag = actualEnd - (predictedEnd + (shift[i] - shiftAtAdmission));
+        if (!(lag > 0)) {
+            return 0;
+        }
+        clocks[i] += lag;
+        shift[i] += lag;
+        if (k == stages[group] - 1) {
+            lastClock[group] = clocks[i];
+        }
+        return lag;
+    }
+}
