@@ -138,7 +138,7 @@ public final class ExecutorBench {
                 t[i] = (System.nanoTime() - t0) / 1e6;
             }
             Arrays.sort(t);
-            return t[runs / 2];
+            return io.muxflow.planner.stats.Percentiles.nearestRank(t, 0.5);
         }
     }
 

@@ -145,7 +145,7 @@ public final class AdaptBench {
             d[i] = rows.get(i).get("downtime_ms").asDouble();
         }
         Arrays.sort(d);
-        o.put("downtime_median_ms", d.length == 0 ? Double.NaN : d[d.length / 2]);
+        o.put("downtime_median_ms", io.muxflow.planner.stats.Percentiles.nearestRank(d, 0.5));
         return o;
     }
 

@@ -133,7 +133,7 @@ public final class ChainLiveBench {
             r.put("live_over_simulated", mean / sim.meanResponseS());
             double[] sorted = live.clone();
             Arrays.sort(sorted);
-            r.put("live_p99_s", sorted[(int) Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)]);
+            r.put("live_p99_s", io.muxflow.planner.stats.Percentiles.nearestRank(sorted, 0.99));
             r.put("simulated_p99_s", sim.p99ResponseS());
             log.printf("  %-6s live mean %.3f s, simulated %.3f s (%+.1f%%) over %d jobs%n", router, mean,
                     sim.meanResponseS(), 100 * (mean / sim.meanResponseS() - 1), live.length);
@@ -146,7 +146,8 @@ public final class ChainLiveBench {
         if (hopP50.isEmpty()) {
             throw new IllegalStateException("no chain server reported its hop latency");
         }
-        hop.put("p50", hopP50.stream().mapToLong(Long::longValue).sorted().toArray()[hopP50.size() / 2] / 1000.0);
+        hop.put("p50", io.muxflow.planner.stats.Percentiles.nearestRank(
+                hopP50.stream().mapToDouble(Long::doubleValue).sorted().toArray(), 0.5) / 1000.0);
         hop.put("p99", hopP99.stream().mapToLong(Long::longValue).max().orElse(0) / 1000.0);
         hop.put("how", "per chain server, the hop's latency from the send to the server reading it (the runtime's "
                 + "RTT); p50: median over servers of their p50, p99: the largest server p99, over their last 1000 hops");

@@ -8,7 +8,6 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Meter;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The chain dispatcher's metrics of one LLM, under {@code llm=<name>}: jobs waiting for a slot and in
@@ -32,8 +31,8 @@ final class ChainMetrics {
         rejected = g.counter("jobsRejected");
         timedOut = g.counter("jobsTimedOut");
         failed = g.counter("jobsFailed");
-        ttftMs = g.histogram("timeToFirstTokenMs", new DescriptiveStatisticsHistogram(1000));
-        tpotMs = g.histogram("timePerOutputTokenMs", new DescriptiveStatisticsHistogram(1000));
+        ttftMs = g.histogram("timeToFirstTokenMs", new io.muxflow.job.metrics.NearestRankHistogram(1000));
+        tpotMs = g.histogram("timePerOutputTokenMs", new io.muxflow.job.metrics.NearestRankHistogram(1000));
         tokens = g.meter("tokensPerSecond", new MeterView(g.counter("tokens"), 10));
     }
 

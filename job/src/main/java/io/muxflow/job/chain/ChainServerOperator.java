@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -98,7 +97,7 @@ public final class ChainServerOperator extends AbstractStreamOperator<ChainHop>
                 cg.gauge("capacity", (Gauge<Integer>) () -> dep.chains().get(chain).capacity());
             }
         }
-        hopUs = g.histogram("hopLatencyUs", new DescriptiveStatisticsHistogram(1000));
+        hopUs = g.histogram("hopLatencyUs", new io.muxflow.job.metrics.NearestRankHistogram(1000));
         ChainDeployment.Server me = dep.servers().get(id);
         LOG.info("chain server {} of '{}': blocks [{}, {}) of {} on {}, cache for {} block-jobs", id, llm, me.start(),
                 me.start() + me.count(), dep.blocks(), spec.backend(), server.capacity());

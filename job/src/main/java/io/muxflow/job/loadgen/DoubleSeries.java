@@ -40,7 +40,7 @@ public final class DoubleSeries {
         return Arrays.copyOf(values, size);
     }
 
-    /** The value at rank {@code floor(q * n)} of the sorted values (the nearest-rank percentile); NaN when empty. */
+    /** The nearest-rank percentile ({@link io.muxflow.planner.stats.Percentiles}); NaN when empty. */
     public double percentile(double q) {
         double[] a;
         synchronized (this) {
@@ -53,8 +53,8 @@ public final class DoubleSeries {
         return nearestRank(a, q);
     }
 
-    /** The nearest-rank percentile of already sorted, non-empty values: the one at rank {@code floor(q * n)}. */
+    /** The nearest-rank percentile of already sorted values ({@link io.muxflow.planner.stats.Percentiles}). */
     public static double nearestRank(double[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) (q * sorted.length)))];
+        return io.muxflow.planner.stats.Percentiles.nearestRank(sorted, q);
     }
 }

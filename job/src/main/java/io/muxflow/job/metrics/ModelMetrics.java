@@ -5,7 +5,6 @@ import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * Per-model metrics under {@code model=<name>}: at ingress, requests received; at egress, responses
@@ -37,7 +36,7 @@ public final class ModelMetrics {
             for (String s : new String[] {"OK", "REJECTED", "TIMED_OUT", "INVALID", "FAILED"}) {
                 byStatus.put(s, g.addGroup("status", s).counter("responses"));
             }
-            latency = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
+            latency = g.histogram("latencyMs", new io.muxflow.job.metrics.NearestRankHistogram(1000));
         }
     }
 

@@ -12,8 +12,8 @@ class DoubleSeriesTest {
             s.add(i);
         }
         assertThat(s.size()).isEqualTo(1000);
-        assertThat(s.percentile(0.5)).isEqualTo(501.0);
-        assertThat(s.percentile(0.99)).isEqualTo(991.0);
+        assertThat(s.percentile(0.5)).isEqualTo(500.0); // rank ceil(0.5 x 1000) = 500
+        assertThat(s.percentile(0.99)).isEqualTo(990.0);
         assertThat(s.percentile(1.0)).isEqualTo(1000.0);
         assertThat(s.percentile(0.0)).isEqualTo(1.0);
         s.add(-5);

@@ -86,9 +86,6 @@ public final class SimStats {
     }
 
     static double pct(double[] sorted, double q) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        return sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
+        return sorted.length == 0 ? 0 : io.muxflow.planner.stats.Percentiles.nearestRank(sorted, q);
     }
 }

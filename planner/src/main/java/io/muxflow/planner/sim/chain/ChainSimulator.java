@@ -131,7 +131,6 @@ public final class ChainSimulator {
     }
 
     static double quantile(double[] sorted, double q) {
-        int i = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+        return io.muxflow.planner.stats.Percentiles.nearestRank(sorted, q);
     }
 }
