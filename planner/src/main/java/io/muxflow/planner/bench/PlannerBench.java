@@ -124,7 +124,70 @@ public final class PlannerBench {
         return o;
     }
 
-    ObjectNode searchCase(Case c) {
+    /** The three search cases by the letter {@link #searchTimeInFreshJvm} passes to a child process. */
+    Case caseByLetter(String letter) {
+        return switch (letter) {
+            case "a" -> caseA(40, 4, 5, 8);
+            case "b" -> caseB();
+            case "c" -> caseC();
+            default -> throw new IllegalArgumentException("unknown case '" + letter + "'");
+        };
+    }
+
+    /**
+     * Search time cold: a new JVM builds the case and runs the alpaserve search once (class loading
+     * and JIT compilation included, as {@code muxflow plan} pays them); the child prints the seconds.
+     */
+    double searchTimeInFreshJvm(String letter) {
+        try {
+            Path profiles = java.nio.file.Files.createTempFile("muxflow-bench-profiles", ".json");
+            try {
+                published.write(profiles);
+                String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+                Process p = new ProcessBuilder(javaBin, "--add-modules=jdk.incubator.vector", "-cp",
+                        System.getProperty("java.class.path"), PlannerBench.class.getName(), letter, profiles.toString())
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+                if (p.waitFor() != 0 || !out.startsWith("seconds=")) {
+                    throw new IllegalStateException("cold search of case " + letter + " failed: " + out);
+                }
+                return Double.parseDouble(out.substring("seconds=".length()));
+            } finally {
+                java.nio.file.Files.deleteIfExists(profiles);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Child process of {@link #searchTimeInFreshJvm}: {@code CASE_LETTER PROFILES_JSON}. */
+    public static void main(String[] args) {
+        PlannerBench b = new PlannerBench(ProfileDatabase.load(Path.of(args[1])), new PrintWriter(System.err));
+        PlacementProblem p = b.problem(b.caseByLetter(args[0]), SearchOptions.defaults());
+        long t0 = System.nanoTime();
+        new AlpaServeSearch().place(p, SearchProgress.NONE);
+        System.out.println("seconds=" + (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Search time warm: in this process, after three untimed searches of the same case; the median of five. */
+    double searchTimeWarm(PlacementProblem p) {
+        for (int i = 0; i < 3; i++) {
+            new AlpaServeSearch().solve(p, SearchProgress.NONE);
+        }
+        double[] t = new double[5];
+        for (int i = 0; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            new AlpaServeSearch().solve(p, SearchProgress.NONE);
+            t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        java.util.Arrays.sort(t);
+        return io.muxflow.planner.stats.Percentiles.nearestRank(t, 0.5);
+    }
+
+    ObjectNode searchCase(Case c, String letter) {
         ObjectNode o = Json.object();
         o.put("case", c.name());
         o.put("devices", c.devices());
@@ -159,6 +222,14 @@ public final class PlannerBench {
         ro.put("attainment", ref.predictedAttainment());
         ro.put("search_seconds", (System.nanoTime() - t0) / 1e9);
         o.put("alpaserve_ge_clockwork_ge_sr", ordered);
+        ObjectNode times = o.putObject("alpaserve_search_seconds");
+        times.put("cold", searchTimeInFreshJvm(letter));
+        times.put("warm", searchTimeWarm(p));
+        times.put("threads", p.search().threads());
+        o.put("alpaserve_ge_published_search", o.get("alpaserve").get("attainment").asDouble()
+                >= ref.predictedAttainment() - 1e-12);
+        log.printf("%-24s alpaserve search cold (new JVM) %.3f s, warm (median of 5 after 3) %.4f s%n", c.name(),
+                times.get("cold").asDouble(), times.get("warm").asDouble());
         log.printf("%-24s alpaserve 1 thread %.2f s; AlpaServe's greedy alone: attainment %.4f%n", c.name(),
                 o.get("alpaserve_search_seconds_1_thread").asDouble(), ref.predictedAttainment());
         log.flush();
@@ -197,8 +268,8 @@ public final class PlannerBench {
         ObjectNode root = Json.object();
         root.set("simulator", simulatorThroughput());
         ArrayNode cases = root.putArray("search");
-        for (Case c : List.of(caseA(40, 4, 5, 8), caseB(), caseC())) {
-            cases.add(searchCase(c));
+        for (String letter : List.of("a", "b", "c")) {
+            cases.add(searchCase(caseByLetter(letter), letter));
         }
         // The simulator's AlpaServe mode against an independent reference on identical inputs is a
         // test (AlpaServeGoldenTest); here: how far muxflow's defaults move the headline case.

@@ -20,10 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * buckets of models of similar latency) around Algorithm 1 (greedy replica placement scored by the
  * simulator).
  *
- * <p>Each enumerated group partition is filled twice, by AlpaServe's fast heuristic ({@link
- * FastGreedyReplication}, one simulation per replica) and by the simulator-guided greedy ({@link
- * SimulatorGuidedGreedy}), and the best score wins; since the first reproduces AlpaServe's own
- * search, the result is never worse than AlpaServe's on the planning workload. With buckets, the
+ * <p>Each enumerated group partition is filled by AlpaServe's fast heuristic ({@link
+ * FastGreedyReplication}, one simulation per replica) under AlpaServe's own ranking and
+ * normalization and under the count ranking, the best few partitions also by the simulator-guided
+ * greedy ({@link SimulatorGuidedGreedy}), and the best score wins; since one candidate reproduces
+ * AlpaServe's own search, the result is never worse than AlpaServe's on the planning workload. With buckets, the
  * per-(bucket, device count) sub-solutions are computed once and shared by every split that uses
  * them (AlpaServe recomputes them per split), and the mixed solution (no buckets) competes too.
  * Independent sub-searches run on {@code threads} worker threads.
@@ -132,10 +133,20 @@ public final class AlpaServeSearch implements PlacementPolicy {
             if (!anyUsable(problem, init)) {
                 continue;
             }
-            Placement f = FastGreedyReplication.place(problem, init);
+            // AlpaServe's own ranking (so the result is never below its search) and the count ranking
+            Placement f = FastGreedyReplication.place(problem, init, FastGreedyReplication.Ranking.ALPASERVE);
+            double fs = problem.score(f).value();
+            if (o.guided()) { // off: AlpaServe's published search, its own ranking only
+                Placement c = FastGreedyReplication.place(problem, init, FastGreedyReplication.Ranking.COUNT);
+                double cs = problem.score(c).value();
+                if (cs > fs) {
+                    f = c;
+                    fs = cs;
+                }
+            }
             inits.add(init);
             fast.add(f);
-            fastScores.add(problem.score(f).value());
+            fastScores.add(fs);
         }
         if (inits.isEmpty()) {
             // Nothing fits any enumerated partition: the single-device partition, empty.

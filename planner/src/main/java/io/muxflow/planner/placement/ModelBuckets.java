@@ -12,13 +12,15 @@ import java.util.List;
  * model share the bucket, so that a fast model never queues behind a slow one in the same pipeline.
  * The devices are then split over the buckets; a split is kept when the share of throughput it gives
  * each bucket (devices / latency, normalized) is near the bucket's share of the request rate. The
- * threshold tightens (1.0, 0.5, 0.3, 0.2, 0.1) until fewer than 100 splits remain; past the tightest
- * threshold the 100 closest splits are kept.
+ * threshold tightens (1.0, 0.5, 0.3, 0.2, 0.1) until fewer than 100 splits remain; at the tightest
+ * threshold every split within it is kept, however many, as AlpaServe does (its sub-solutions per
+ * (bucket, devices) are shared, so more splits cost only their scoring).
  */
 public final class ModelBuckets {
     static final double SAME_BUCKET = 0.38;
     static final double[] THRESHOLDS = {1.0, 0.5, 0.3, 0.2, 0.1};
-    static final int MAX_SPLITS = 100;
+    /** A threshold is tightened while at least this many splits pass it. */
+    static final int FEW_SPLITS = 100;
     /** Above this many compositions the split is not enumerated (the mixed solution still counts). */
     static final long MAX_COMPOSITIONS = 20_000_000L;
 
@@ -91,27 +93,19 @@ public final class ModelBuckets {
         List<Double> dist = new ArrayList<>();
         int[] cur = new int[k];
         enumerate(devices, k, 0, cur, all, dist, share, bucketLatencies);
+        List<int[]> kept = new ArrayList<>();
         for (double t : THRESHOLDS) {
-            List<int[]> kept = new ArrayList<>();
+            kept = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
                 if (dist.get(i) < t) {
                     kept.add(all.get(i));
                 }
             }
-            if (kept.size() < MAX_SPLITS) {
-                return kept;
+            if (kept.size() < FEW_SPLITS) {
+                break;
             }
         }
-        Integer[] idx = new Integer[all.size()];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, Comparator.comparingDouble(dist::get));
-        List<int[]> kept = new ArrayList<>();
-        for (int i = 0; i < MAX_SPLITS; i++) {
-            kept.add(all.get(idx[i]));
-        }
-        return kept;
+        return kept; // past the tightest threshold, every split within it, however many (as AlpaServe)
     }
 
     // Mirrors get_partitions: the last bucket's part is chosen first, under is_valid_size of the remainder.

@@ -11,8 +11,9 @@ package io.muxflow.planner.placement;
  * @param threads          worker threads for independent sub-searches
  * @param buckets          also try AlpaServe's model buckets (Algorithm 2's device split)
  * @param clockworkWindowS re-planning window of the clockwork++ baseline
- * @param guided           also run the simulator-guided greedy (off: AlpaServe's fast heuristic only,
- *                         i.e. AlpaServe's published search)
+ * @param guided           also run the count-ranked fast greedy and the simulator-guided greedy (off:
+ *                         AlpaServe's fast heuristic with its own ranking only, i.e. AlpaServe's
+ *                         published search)
  */
 public record SearchOptions(int maxPp, int maxOp, int candidateModels, int candidateGroups, int beamWidth,
         int threads, boolean buckets, double clockworkWindowS, boolean guided) {
@@ -46,6 +47,11 @@ public record SearchOptions(int maxPp, int maxOp, int candidateModels, int candi
 
     public SearchOptions withBuckets(boolean b) {
         return new SearchOptions(maxPp, maxOp, candidateModels, candidateGroups, beamWidth, threads, b,
+                clockworkWindowS, guided);
+    }
+
+    public SearchOptions withMaxOp(int op) {
+        return new SearchOptions(maxPp, op, candidateModels, candidateGroups, beamWidth, threads, buckets,
                 clockworkWindowS, guided);
     }
 

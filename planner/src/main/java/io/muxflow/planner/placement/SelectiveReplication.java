@@ -19,7 +19,7 @@ public final class SelectiveReplication implements PlacementPolicy {
 
     public Placement solve(PlacementProblem problem) {
         List<ParallelConfig> configs = Collections.nCopies(problem.cluster().devices(), ParallelConfig.of(1, 1));
-        return FastGreedyReplication.place(problem, Placement.empty(configs));
+        return FastGreedyReplication.place(problem, Placement.empty(configs), FastGreedyReplication.Ranking.ALPASERVE);
     }
 
     @Override

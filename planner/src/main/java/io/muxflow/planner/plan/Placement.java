@@ -127,6 +127,40 @@ public final class Placement {
         return new Placement(configs.clone(), m);
     }
 
+    /**
+     * AlpaServe's {@code ModelPlacement.normalize()}, which its fast greedy applies after every added
+     * replica: the groups' model lists sorted lexicographically (as Python orders tuples: a prefix
+     * first) while each position keeps its configuration. AlpaServe's partitions give every group the
+     * same configuration, where this is exactly its reordering; with unequal configurations the lists
+     * are sorted among the positions of each configuration only, so no model set moves to a
+     * configuration it may not fit.
+     */
+    public Placement alpaServeNormalized() {
+        int[][] m = models.clone();
+        boolean[] done = new boolean[configs.length];
+        for (int g = 0; g < configs.length; g++) {
+            if (done[g]) {
+                continue;
+            }
+            List<Integer> positions = new ArrayList<>();
+            for (int h = g; h < configs.length; h++) {
+                if (configs[h].equals(configs[g])) {
+                    positions.add(h);
+                    done[h] = true;
+                }
+            }
+            int[][] lists = new int[positions.size()][];
+            for (int i = 0; i < lists.length; i++) {
+                lists[i] = models[positions.get(i)];
+            }
+            Arrays.sort(lists, Arrays::compare);
+            for (int i = 0; i < lists.length; i++) {
+                m[positions.get(i)] = lists[i];
+            }
+        }
+        return new Placement(configs, m);
+    }
+
     /** Groups sorted by (config, models): equal placements compare equal after normalizing. */
     public Placement normalized() {
         Integer[] idx = new Integer[configs.length];
