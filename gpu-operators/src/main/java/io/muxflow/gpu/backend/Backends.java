@@ -19,6 +19,19 @@ public final class Backends {
     }
 
     /**
+     * The largest op degree (devices per stage, intra-operator parallel) backend {@code name} executes:
+     * cpu splits a stage's GEMMs over op x threads and emulated holds op devices for the (op, pp)
+     * latency; cuda runs a stage on one GPU, and auto may resolve to cuda.
+     */
+    public static int maxOp(String name) {
+        return switch (name) {
+            case "cpu", "emulated" -> Integer.MAX_VALUE;
+            case "cuda", "auto" -> 1;
+            default -> throw new InvalidInputException("unknown backend '" + name + "' (choose one of " + NAMES + ")");
+        };
+    }
+
+    /**
      * @param name        cpu | cuda | emulated | auto (cuda where a GPU is usable, else cpu with one log line)
      * @param device      the GPU index for cuda
      * @param cpuThreads  GEMM threads for cpu

@@ -14,9 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * The {@code emulated} backend: one emulated device. A stage holds the device for its profiled
- * latency (the profile's stage latency at the batch size, from the pipeline configuration with as
- * many stages) without computing, as Clockwork's and AlpaServe's emulators do, so one machine can
+ * The {@code emulated} backend: one emulated device (a stage with op degree {@code op} stands for op
+ * devices held together). A stage holds the device for its profiled latency (the profile's stage
+ * latency at the batch size, from the configuration with as many stages and the stage's op degree)
+ * without computing, as Clockwork's and AlpaServe's emulators do, so one machine can
  * stand in for a large GPU cluster. Stages on the same device take turns. Weights are not read;
  * memory is accounted from the profile's weight bytes.
  */
@@ -45,16 +46,25 @@ public final class EmulatedBackend implements StageExecutorFactory {
 
     @Override
     public StageExecutor load(ModelConfig model, StageSpec stage, WeightSource ignored) {
+        return load(model, stage, ignored, 1);
+    }
+
+    @Override
+    public StageExecutor load(ModelConfig model, StageSpec stage, WeightSource ignored, int op) {
         ModelProfile p = profiles.apply(model.name());
         if (p == null) {
             throw new ExecutorException("emulated: no profile for model '" + model.name() + "'");
         }
-        ConfigProfile cp = p.configs().stream().filter(c -> c.config().pp() == stage.count())
-                .min(java.util.Comparator.comparingInt((ConfigProfile c) -> c.config().op()))
-                .orElseThrow(() -> new ExecutorException("emulated: profile '" + p.model() + "' has no configuration with "
-                        + stage.count() + " stages (has " + p.configs().stream().map(ConfigProfile::config)
-                        .map(ParallelConfig::toString).toList() + ")"));
+        ParallelConfig want = ParallelConfig.of(op, stage.count());
+        ConfigProfile cp = p.config(want).orElseThrow(() -> new ExecutorException("emulated: profile '" + p.model()
+                + "' has no configuration " + want + " (has " + p.configs().stream().map(ConfigProfile::config)
+                .map(ParallelConfig::toString).toList() + ")"));
         return new EmulatedStageExecutor(model, stage, cp, device, ledger, timeScale);
+    }
+
+    @Override
+    public int maxOp() {
+        return Integer.MAX_VALUE;
     }
 
     @Override

@@ -32,6 +32,11 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--pp", defaultValue = "1,2,4", split = ",", description = "Pipeline depths (default: ${DEFAULT-VALUE}).")
     List<Integer> pps;
 
+    @Option(names = "--op", defaultValue = "1", split = ",",
+            description = "Intra-operator degrees: devices per stage, each GEMM split across them; on cpu a device is "
+                    + "--threads threads (default: ${DEFAULT-VALUE}).")
+    List<Integer> ops;
+
     @Option(names = "--batch", defaultValue = "1,2,4", split = ",", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> batches;
 
@@ -56,6 +61,11 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of synthetic weights and inputs (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--cache", defaultValue = "cold",
+            description = "cold: before each timed run, fill the CPU caches with other data, as serving several models "
+                    + "does; warm: run after run, the stage's weights stay cached (default: ${DEFAULT-VALUE}).")
+    String cache;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Profile JSON to write.")
     Path out;
 
@@ -66,9 +76,13 @@ public final class ProfileCommand implements Callable<Integer> {
         }
         List<Integer> bad = new ArrayList<>();
         pps.stream().filter(p -> p < 1).forEach(bad::add);
+        ops.stream().filter(p -> p < 1).forEach(bad::add);
         batches.stream().filter(b -> b < 1).forEach(bad::add);
         if (!bad.isEmpty() || seq < 1 || runs < 1 || warmup < 0) {
-            throw new InvalidInputException("--pp, --batch, --seq and --runs must be >= 1");
+            throw new InvalidInputException("--op, --pp, --batch, --seq and --runs must be >= 1");
+        }
+        if (!cache.equals("cold") && !cache.equals("warm")) {
+            throw new InvalidInputException("--cache must be cold or warm, got '" + cache + "'");
         }
         ModelSource src = ModelSource.resolve(model, seed);
         if (seq > src.config().maxPositions()) {
@@ -78,14 +92,15 @@ public final class ProfileCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         String profileName = name != null ? name : src.config().name();
         ModelProfile p = StageProfiler.profile(profileName, src.config(), src.weights(), f,
-                new StageProfiler.Options(pps, batches, seq, warmup, runs, seed), (what, done, total) -> {
+                new StageProfiler.Options(ops, pps, batches, seq, warmup, runs, seed,
+                        cache.equals("cold") ? StageProfiler.COLD_CACHE_BYTES : 0), (what, done, total) -> {
                     err.printf("[profile] %s: %s (%d/%d)%n", profileName, what, done, total);
                     err.flush();
                 });
         new ProfileDatabase(List.of(p)).write(out);
         var o = spec.commandLine().getOut();
         o.printf("profile of %s on %s (%d-token requests) written to %s%n", profileName, f.backend(), seq, out);
-        p.configs().forEach(c -> o.printf("  pp=%d batch=1 stage latencies %s s, weights %s bytes%n", c.config().pp(),
+        p.configs().forEach(c -> o.printf("  op=%d pp=%d batch=1 stage latencies %s s, weights %s bytes%n", c.config().op(), c.config().pp(),
                 java.util.Arrays.toString(c.latency(c.batchSizes().iterator().next())),
                 java.util.Arrays.toString(c.weightBytes())));
         o.flush();

@@ -23,20 +23,41 @@ import java.util.SplittableRandom;
  * profile"): for each pipeline depth, the model is cut as the executors cut it and every stage is
  * loaded on the backend; for each batch size, a batch of {@code seqLen}-token requests flows through
  * the stages once to produce each stage's real input, then each stage runs it {@code warmup} times
- * and {@code runs} timed times; the profile records the median, the stage's weight bytes and the
+ * and {@code runs} timed times (with a cold-cache option: the caches are filled with other data before
+ * each timed run, as serving several models does); the profile records the median, the stage's weight bytes and the
  * bytes of the activations it hands on.
  */
 public final class StageProfiler {
     /** What to measure. */
-    public record Options(List<Integer> pps, List<Integer> batches, int seqLen, int warmup, int runs, long seed) {
+    public record Options(List<Integer> ops, List<Integer> pps, List<Integer> batches, int seqLen, int warmup,
+            int runs, long seed, long evictBytes) {
         public Options {
+            ops = List.copyOf(ops);
             pps = List.copyOf(pps);
             batches = List.copyOf(batches);
-            if (pps.isEmpty() || batches.isEmpty() || seqLen < 1 || warmup < 0 || runs < 1) {
-                throw new IllegalArgumentException("profile options: need pps, batches, seq >= 1, runs >= 1");
+            if (ops.isEmpty() || pps.isEmpty() || batches.isEmpty() || seqLen < 1 || warmup < 0 || runs < 1
+                    || evictBytes < 0 || ops.stream().anyMatch(o -> o < 1)) {
+                throw new IllegalArgumentException("profile options: need ops >= 1, pps, batches, seq >= 1, runs >= 1");
             }
         }
+
+        /** One device per stage (op = 1). */
+        public Options(List<Integer> pps, List<Integer> batches, int seqLen, int warmup, int runs, long seed,
+                long evictBytes) {
+            this(List.of(1), pps, batches, seqLen, warmup, runs, seed, evictBytes);
+        }
+
+        /** op = 1, warm caches: each timed run finds the previous run's weights in the CPU caches. */
+        public Options(List<Integer> pps, List<Integer> batches, int seqLen, int warmup, int runs, long seed) {
+            this(pps, batches, seqLen, warmup, runs, seed, 0);
+        }
     }
+
+    /**
+     * Bytes streamed through before each timed run for a cold-cache measurement: more than any last-level
+     * cache here, so a stage starts as it does when serving, after other models' stages took the caches.
+     */
+    public static final long COLD_CACHE_BYTES = 256L << 20;
 
     /** Progress callback: (what, done, total). */
     @FunctionalInterface
@@ -50,53 +71,73 @@ public final class StageProfiler {
     public static ModelProfile profile(String name, ModelConfig c, WeightSource w, StageExecutorFactory f, Options o,
             Progress progress) {
         List<ConfigProfile> configs = new ArrayList<>();
-        int total = o.pps().size() * o.batches().size();
+        int total = o.ops().size() * o.pps().size() * o.batches().size();
         int done = 0;
-        for (int pp : o.pps()) {
-            List<StageSpec> specs = StagePartitioner.partition(c, pp, o.seqLen());
-            List<StageExecutor> stages = new ArrayList<>();
-            try {
-                for (StageSpec s : specs) {
-                    stages.add(f.load(c, s, w));
-                }
-                Map<Integer, double[]> lat = new LinkedHashMap<>();
-                Map<Integer, long[]> act = new LinkedHashMap<>();
-                for (int b : o.batches()) {
-                    double[] l = new double[pp];
-                    long[] a = new long[pp];
-                    StageBatch x = input(c, b, o.seqLen(), o.seed());
-                    for (int k = 0; k < pp; k++) {
-                        StageExecutor e = stages.get(k);
-                        StageBatch out = null;
-                        for (int i = 0; i < o.warmup(); i++) {
-                            out = e.run(x);
-                        }
-                        double[] times = new double[o.runs()];
-                        for (int i = 0; i < o.runs(); i++) {
-                            long t0 = System.nanoTime();
-                            out = e.run(x);
-                            times[i] = (System.nanoTime() - t0) / 1e9;
-                        }
-                        Arrays.sort(times);
-                        l[k] = times[times.length / 2];
-                        long floats = 0;
-                        for (StageItem it : out.items()) {
-                            floats += it.data().length;
-                        }
-                        a[k] = 4 * floats;
-                        x = out;
+        for (int op : o.ops()) {
+            for (int pp : o.pps()) {
+                List<StageSpec> specs = StagePartitioner.partition(c, pp, o.seqLen());
+                List<StageExecutor> stages = new ArrayList<>();
+                try {
+                    for (StageSpec s : specs) {
+                        stages.add(f.load(c, s, w, op));
                     }
-                    lat.put(b, l);
-                    act.put(b, a);
-                    progress.report("pp=" + pp + " batch=" + b, ++done, total);
+                    Map<Integer, double[]> lat = new LinkedHashMap<>();
+                    Map<Integer, long[]> act = new LinkedHashMap<>();
+                    for (int b : o.batches()) {
+                        double[] l = new double[pp];
+                        long[] a = new long[pp];
+                        StageBatch x = input(c, b, o.seqLen(), o.seed());
+                        for (int k = 0; k < pp; k++) {
+                            StageExecutor e = stages.get(k);
+                            StageBatch out = null;
+                            for (int i = 0; i < o.warmup(); i++) {
+                                out = e.run(x);
+                            }
+                            double[] times = new double[o.runs()];
+                            long[] evict = o.evictBytes() > 0 ? new long[(int) Math.min(Integer.MAX_VALUE - 8,
+                                    o.evictBytes() / 8)] : null;
+                            for (int i = 0; i < o.runs(); i++) {
+                                if (evict != null) {
+                                    sink += evictCaches(evict);
+                                }
+                                long t0 = System.nanoTime();
+                                out = e.run(x);
+                                times[i] = (System.nanoTime() - t0) / 1e9;
+                            }
+                            Arrays.sort(times);
+                            l[k] = io.muxflow.planner.stats.Percentiles.nearestRank(times, 0.5);
+                            long floats = 0;
+                            for (StageItem it : out.items()) {
+                                floats += it.data().length;
+                            }
+                            a[k] = 4 * floats;
+                            x = out;
+                        }
+                        lat.put(b, l);
+                        act.put(b, a);
+                        progress.report((op > 1 ? "op=" + op + " " : "") + "pp=" + pp + " batch=" + b, ++done, total);
+                    }
+                    long[] weights = stages.stream().mapToLong(StageExecutor::weightBytes).toArray();
+                    configs.add(new ConfigProfile(ParallelConfig.of(op, pp), lat, weights, act));
+                } finally {
+                    stages.forEach(StageExecutor::close);
                 }
-                long[] weights = stages.stream().mapToLong(StageExecutor::weightBytes).toArray();
-                configs.add(new ConfigProfile(ParallelConfig.of(1, pp), lat, weights, act));
-            } finally {
-                stages.forEach(StageExecutor::close);
             }
         }
         return new ModelProfile(name, configs);
+    }
+
+    /** Keeps the eviction reads from being optimized away. */
+    static volatile long sink;
+
+    /** Writes one word per cache line of {@code buf}: every line the stage's weights held is taken. */
+    static long evictCaches(long[] buf) {
+        long s = 0;
+        for (int i = 0; i < buf.length; i += 8) {
+            buf[i] += 1;
+            s += buf[i];
+        }
+        return s;
     }
 
     static StageBatch input(ModelConfig c, int batch, int seq, long seed) {

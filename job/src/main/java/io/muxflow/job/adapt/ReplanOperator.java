@@ -157,7 +157,8 @@ public final class ReplanOperator extends KeyedCoProcessFunction<Integer, ModelS
         Plan running = plan.plan();
         search = searcher.submit(() -> {
             PlacementProblem p = new PlacementProblem(profiles, w, Cluster.of(running.devices(), adapt.memGb()),
-                    simOptions(), SearchOptions.defaults().withThreads(1));
+                    simOptions(), SearchOptions.defaults().withThreads(1).withMaxOp(Math.min(
+                            SearchOptions.defaults().maxOp(), io.muxflow.gpu.backend.Backends.maxOp(spec.backend()))));
             return new AlpaServeSearch().place(p, SearchProgress.NONE);
         });
     }

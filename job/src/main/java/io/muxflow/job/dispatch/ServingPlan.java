@@ -56,6 +56,13 @@ public final class ServingPlan {
     /** @param options the prediction overheads: the same the planner's simulator used for this job */
     public ServingPlan(Plan plan, ProfileDatabase profiles, String backend, String modelStore, SimOptions options) {
         this.plan = plan;
+        for (Plan.Group pg : plan.groups()) { // before anything is loaded: refused at submit, with the reason
+            if (pg.op() > io.muxflow.gpu.backend.Backends.maxOp(backend)) {
+                throw new InvalidInputException("plan v" + plan.version() + ": group " + pg.id() + " runs each stage over "
+                        + pg.op() + " devices (op = " + pg.op() + "); backend '" + backend + "' runs a stage on one device"
+                        + ("auto".equals(backend) ? " when it resolves to cuda" : "") + ": plan with --max-op 1");
+            }
+        }
         TreeSet<String> names = new TreeSet<>(plan.models());
         names.addAll(plan.modelProfiles().keySet());
         this.models = List.copyOf(names);

@@ -74,7 +74,7 @@ public final class StageOperator extends ProcessFunction<ServingRequest, Serving
             ModelConfig c = plan.config(m);
             var stage = StagePartitioner.partition(c, g.pp()).get(layer);
             executors[m] = factory.load(c, stage, spec.backend().equals("emulated") ? null
-                    : ModelCatalog.weights(plan.profileName(m), spec.modelStore()));
+                    : ModelCatalog.weights(plan.profileName(m), spec.modelStore()), g.op());
         }
         if (!spec.backend().equals("emulated")) {
             warmUp(g);

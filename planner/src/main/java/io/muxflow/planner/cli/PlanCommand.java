@@ -67,6 +67,11 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Search threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--max-op", defaultValue = "4", paramLabel = "N",
+            description = "Largest intra-operator degree (devices per stage) to consider; 1 for the cuda backend, which "
+                    + "runs a stage on one GPU (default: ${DEFAULT-VALUE}, AlpaServe's).")
+    int maxOp;
+
     @Override
     public Integer call() {
         if (devices < 1) {
@@ -77,7 +82,10 @@ public final class PlanCommand implements Callable<Integer> {
         }
         var pol = Policies.byName(policy);
         PlanningInputs in = PlanningInputs.load(profiles, workload, sloScale);
-        SearchOptions so = SearchOptions.defaults().withBeam(beam).withWindow(window);
+        if (maxOp < 1) {
+            throw new io.muxflow.planner.InvalidInputException("--max-op must be >= 1, got " + maxOp);
+        }
+        SearchOptions so = SearchOptions.defaults().withBeam(beam).withWindow(window).withMaxOp(maxOp);
         if (threads != null) {
             so = so.withThreads(threads);
         }
