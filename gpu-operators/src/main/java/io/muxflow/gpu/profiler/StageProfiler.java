@@ -73,6 +73,7 @@ public final class StageProfiler {
         List<ConfigProfile> configs = new ArrayList<>();
         int total = o.ops().size() * o.pps().size() * o.batches().size();
         int done = 0;
+        long[] evict = o.evictBytes() > 0 ? new long[(int) Math.min(Integer.MAX_VALUE - 8, o.evictBytes() / 8)] : null;
         for (int op : o.ops()) {
             for (int pp : o.pps()) {
                 List<StageSpec> specs = StagePartitioner.partition(c, pp, o.seqLen());
@@ -94,8 +95,6 @@ public final class StageProfiler {
                                 out = e.run(x);
                             }
                             double[] times = new double[o.runs()];
-                            long[] evict = o.evictBytes() > 0 ? new long[(int) Math.min(Integer.MAX_VALUE - 8,
-                                    o.evictBytes() / 8)] : null;
                             for (int i = 0; i < o.runs(); i++) {
                                 if (evict != null) {
                                     sink += evictCaches(evict);

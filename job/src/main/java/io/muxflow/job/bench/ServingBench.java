@@ -154,7 +154,7 @@ public final class ServingBench {
     }
 
     /** A running deployment: broker, Flink and the job. */
-    private static final class Deployment implements Target {
+    static final class Deployment implements Target {
         final EmbeddedKafka kafka;
         final LocalCluster flink;
         final Configuration conf;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         description = "Run a benchmark suite; results as JSON plus PNG plots (default under target/bench; "
                 + "--out docs/bench refreshes the committed figures).",
         subcommands = {BenchCommand.Planner.class, BenchCommand.Executors.class, BenchCommand.Decode.class, BenchCommand.Serving.class,
-                BenchCommand.Adapt.class, BenchCommand.Overload.class, BenchCommand.Chains.class})
+                BenchCommand.FidelityCpu.class, BenchCommand.Adapt.class, BenchCommand.Overload.class, BenchCommand.Chains.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -246,6 +246,50 @@ public final class BenchCommand implements Runnable {
                 }
                 var root = overheadOnly != null ? bench.overheadOnly(overheadOnly, seconds, bufferTimeoutMs, adapt, settings, kafkaFloor)
                         : fidelityOnly ? bench.fidelityOnly(settings) : bench.run(results.dir, seconds);
+                results.print(root);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "fidelity-cpu", mixinStandardHelpOptions = true,
+            description = "Simulator against a real executor: profile bert-medium and bert-small on this machine's cpu "
+                    + "backend (muxflow profile), plan with those profiles, serve one bursty workload per load level live "
+                    + "on cpu and compare live attainment with simulated; writes fidelity-cpu.json.")
+    static final class FidelityCpu implements Callable<Integer> {
+        @Mixin
+        Results results;
+
+        @Option(names = "--loads", split = ",", defaultValue = "0.3,0.6,0.9",
+                description = "Offered load per level as a share of the devices' capacity (default: ${DEFAULT-VALUE}).")
+        double[] loads;
+
+        @Option(names = "--seconds", defaultValue = "60", description = "Measured seconds per level (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--warmup-seconds", defaultValue = "30",
+                description = "Unmeasured load before each level, same models, another seed (default: ${DEFAULT-VALUE}).")
+        double warmupSeconds;
+
+        @Option(names = "--devices", description = "cpu devices (one GEMM thread each; default: the cores less one, "
+                + "at least 1).")
+        Integer devices;
+
+        @Override
+        public Integer call() throws Exception {
+            for (double l : loads) {
+                if (!(l > 0) || Double.isInfinite(l)) {
+                    throw new io.muxflow.planner.InvalidInputException("--loads must be > 0, got " + l);
+                }
+            }
+            var bench = new io.muxflow.job.bench.CpuFidelityBench(results.log()).seconds(seconds, warmupSeconds);
+            if (devices != null) {
+                bench.devices(devices);
+            }
+            try (var dir = io.muxflow.planner.io.TempDir.create("muxflow-bench")) {
+                var root = bench.run(dir.path(), loads);
+                java.nio.file.Files.createDirectories(results.dir);
+                io.muxflow.planner.io.Json.write(results.dir.resolve("fidelity-cpu.json"), root);
                 results.print(root);
             }
             return 0;

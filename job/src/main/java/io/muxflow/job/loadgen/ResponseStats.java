@@ -44,6 +44,10 @@ public final class ResponseStats {
             return l.isEmpty() ? 0 : l.percentile(q);
         }
 
+        public double p50LatencyMs() {
+            return p(latencyMs, 0.5);
+        }
+
         public double p99LatencyMs() {
             return p(latencyMs, 0.99);
         }

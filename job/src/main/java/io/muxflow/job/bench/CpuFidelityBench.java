@@ -1,0 +1,297 @@
+package io.muxflow.job.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.muxflow.gpu.profiler.ProfileCommand;
+import io.muxflow.job.config.JobSpec;
+import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.loadgen.LoadGenerator;
+import io.muxflow.job.loadgen.RequestFactory;
+import io.muxflow.job.loadgen.ResponseCollector;
+import io.muxflow.planner.InvalidInputException;
+import io.muxflow.planner.io.Json;
+import io.muxflow.planner.placement.AlpaServeSearch;
+import io.muxflow.planner.placement.Cluster;
+import io.muxflow.planner.placement.PlacementProblem;
+import io.muxflow.planner.placement.SearchOptions;
+import io.muxflow.planner.placement.SearchProgress;
+import io.muxflow.planner.plan.Plan;
+import io.muxflow.planner.profile.ModelProfile;
+import io.muxflow.planner.profile.ProfileDatabase;
+import io.muxflow.planner.sim.Outcomes;
+import io.muxflow.planner.sim.SimOptions;
+import io.muxflow.planner.sim.Simulation;
+import io.muxflow.planner.workload.ModelSpec;
+import io.muxflow.planner.workload.PowerLaw;
+import io.muxflow.planner.workload.Workload;
+import io.muxflow.planner.workload.WorkloadSpec;
+import io.muxflow.schema.codec.Encoding;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import picocli.CommandLine;
+
+/**
+ * {@code muxflow bench fidelity-cpu}: does the simulator predict a real executor? The models are
+ * profiled on this machine's cpu backend with {@code muxflow profile}, planned with those profiles
+ * (AlpaServe's search), and one bursty workload per load level is served live on the cpu backend
+ * (real BERT math) and simulated on the same plan and arrivals. The difference is the simulator's
+ * error about a real executor sharing the machine with Kafka and Flink, which the emulated figure
+ * ({@code bench serving}), whose executor holds a device for exactly the profiled latency, cannot show.
+ */
+public final class CpuFidelityBench {
+    /** Tokens per request: the profiles are measured at this length and the load generator sends it. */
+    static final int TOKENS = 16;
+    static final List<String> SHAPES = List.of("bert-medium", "bert-small");
+
+    private final PrintWriter log;
+    /**
+     * cpu "devices" (one GEMM thread each). One core is left to Kafka, Flink and the load generator,
+     * as a GPU server's host CPU does that work while its GPUs compute: on this 2-vCPU machine two
+     * devices computing at once slow each other down (docs/BENCHMARKS.md), which no profile shows.
+     */
+    private int devices = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    private double seconds = 60;
+    private double warmupSeconds = 30;
+    private double cv = 2;
+    private double sloScale = 5;
+
+    public CpuFidelityBench(PrintWriter log) {
+        this.log = log;
+    }
+
+    public CpuFidelityBench seconds(double measured, double warmup) {
+        if (!(measured > 0) || !(warmup >= 0)) {
+            throw new InvalidInputException("--seconds must be > 0 and --warmup-seconds >= 0");
+        }
+        this.seconds = measured;
+        this.warmupSeconds = warmup;
+        return this;
+    }
+
+    public CpuFidelityBench devices(int d) {
+        if (d < 1) {
+            throw new InvalidInputException("--devices must be >= 1, got " + d);
+        }
+        this.devices = d;
+        return this;
+    }
+
+    /**
+     * Profiles each shape with {@code muxflow profile} on cpu (one GEMM thread, as each serving slot
+     * runs; cold caches, as four models take turns), twice: the first pass only brings the JIT
+     * compiler to the steady state serving runs in (the vector kernels run many times slower before
+     * C2 compiles them), the second is kept.
+     */
+    ProfileDatabase profile(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        for (String shape : SHAPES) {
+            profileOne(shape, dir.resolve("jit-warmup-" + shape + ".json"));
+        }
+        List<Path> files = new ArrayList<>();
+        for (String shape : SHAPES) {
+            files.add(profileOne(shape, dir.resolve(shape + ".json")));
+        }
+        return ProfileDatabase.load(files);
+    }
+
+    private Path profileOne(String shape, Path out) {
+        String[] args = {"--model", shape, "--backend", "cpu", "--threads", "1", "--seq", "" + TOKENS, "--pp", "1,2",
+                "--batch", "1", "--warmup", "30", "--runs", "20", "--cache", "cold", "--out", out.toString()};
+        log.printf("fidelity-cpu: muxflow profile %s%n", String.join(" ", args));
+        log.flush();
+        CommandLine cl = new CommandLine(new ProfileCommand());
+        cl.setOut(log);
+        cl.setErr(new PrintWriter(PrintWriter.nullWriter()));
+        if (cl.execute(args) != 0) {
+            throw new IllegalStateException("muxflow profile " + shape + " failed");
+        }
+        return out;
+    }
+
+    /** Four models (two per shape) with power-law rates summing to {@code load} x the devices' capacity. */
+    List<ModelSpec> models(ProfileDatabase db, double load) {
+        List<ModelProfile> shapes = SHAPES.stream().map(s -> db.require(s, "fidelity-cpu")).toList();
+        int n = 4;
+        double[] split = PowerLaw.split(1.0, n, PowerLaw.DEFAULT_ALPHA);
+        double work = 0; // device-seconds per request of the mix
+        for (int i = 0; i < n; i++) {
+            work += split[i] * shapes.get(i % 2).singleDeviceLatency();
+        }
+        double total = load * devices / work;
+        List<ModelSpec> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ModelProfile p = shapes.get(i % 2);
+            out.add(new ModelSpec("m" + i, p.model(), total * split[i], cv, sloScale * p.singleDeviceLatency()));
+        }
+        return out;
+    }
+
+    /**
+     * One load level: plan, simulate, serve live on cpu, compare. {@code stageOverhead} is the
+     * factor both the simulator and the job's dispatcher apply to the profiled latencies (null: the
+     * default). The result's {@code executor_ratio} is the live executors' time over the profile's,
+     * summed over the OK requests' stages.
+     */
+    ObjectNode level(Path dir, ProfileDatabase db, double load, int index, Double stageOverhead) throws Exception {
+        List<ModelSpec> models = models(db, load);
+        Workload w = WorkloadSpec.generated(seconds, 100 + index, models).generate();
+        Configuration conf = new Configuration();
+        conf.set(MuxflowOptions.BACKEND, "cpu");
+        conf.set(MuxflowOptions.CPU_THREADS, 1);
+        conf.setString("execution.checkpointing.dir", dir.resolve("cp").toUri().toString());
+        if (stageOverhead != null) {
+            conf.set(MuxflowOptions.STAGE_OVERHEAD, stageOverhead);
+        }
+        SimOptions sim = JobSpec.of(Plan.parse(Json.parse("{\"version\": 1, \"groups\": []}", "p"), "p"), db, conf)
+                .simOptions().withWarmup(0);
+        List<ModelProfile> profiles = models.stream().map(m -> db.require(m.profile(), "fidelity-cpu")).toList();
+        PlacementProblem problem = new PlacementProblem(profiles, w, Cluster.of(devices, 4), sim, SearchOptions.defaults());
+        Map<String, String> mp = new HashMap<>();
+        models.forEach(m -> mp.put(m.name(), m.profile()));
+        Plan plan = new AlpaServeSearch().place(problem, SearchProgress.NONE).withModelProfiles(mp);
+        Outcomes simulated = new Simulation(w, profiles, sim).outcomes(plan);
+        double simAtt = attainment(simulated.good());
+        String groups = plan.groups().stream().map(g -> g.devices() + "x(pp" + g.pp() + ")" + g.models()).toList()
+                .toString();
+        log.printf("fidelity-cpu: load %.2f: %.1f req/s, %d requests over %.0f s, plan %s, simulated attainment %.4f%n",
+                load, w.size() / seconds, w.size(), seconds, groups, simAtt);
+        log.flush();
+        String run = "fc" + index + Long.toString(System.nanoTime() % 100000, 36);
+        OverheadSample legs = new OverheadSample(run + "-", null);
+        Map<String, io.muxflow.job.loadgen.DoubleSeries> execMs = new java.util.concurrent.ConcurrentHashMap<>();
+        io.muxflow.job.loadgen.DoubleSeries hopMs = new io.muxflow.job.loadgen.DoubleSeries();
+        Map<String, String> profileOf = new HashMap<>(mp);
+        double[] execSums = new double[2]; // live, profiled (µs) over the OK requests' stages
+        java.util.function.Consumer<io.muxflow.schema.InferenceResponse> diag = r -> {
+            legs.accept(r);
+            var st = r.getTimestamps().getStages();
+            if (!r.getRequestId().startsWith(run + "-") || st.isEmpty()) {
+                return;
+            }
+            if (r.getStatus() == io.muxflow.schema.ResponseStatus.OK) {
+                double[] prof = db.require(profileOf.get(r.getModel()), "fidelity-cpu")
+                        .config(io.muxflow.planner.profile.ParallelConfig.of(1, st.size())).orElseThrow().latency(1);
+                synchronized (execSums) {
+                    for (int k = 0; k < st.size(); k++) {
+                        execSums[0] += st.get(k).getEndUs() - st.get(k).getStartUs();
+                        execSums[1] += prof[k] * 1e6;
+                    }
+                }
+            }
+            for (int k = 0; k < st.size(); k++) {
+                execMs.computeIfAbsent(r.getModel() + "/stage" + k, x -> new io.muxflow.job.loadgen.DoubleSeries())
+                        .add((st.get(k).getEndUs() - st.get(k).getStartUs()) / 1000.0);
+                if (k > 0) {
+                    synchronized (hopMs) {
+                        hopMs.add((st.get(k).getStartUs() - st.get(k - 1).getEndUs()) / 1000.0);
+                    }
+                }
+            }
+        };
+        try (ServingBench.Deployment d = new ServingBench.Deployment(dir.resolve("level-" + index), plan, db, conf);
+                ResponseCollector c = new ResponseCollector(d.kafka.bootstrapServers(),
+                        conf.get(MuxflowOptions.RESPONSES_TOPIC), run, false, new Properties(), diag);
+                LoadGenerator g = new LoadGenerator(d.kafka.bootstrapServers(), conf.get(MuxflowOptions.REQUESTS_TOPIC),
+                        new RequestFactory(run, TOKENS, 30000, index), Encoding.AVRO, new Properties())) {
+            Thread.sleep(3000); // stages loaded
+            if (warmupSeconds > 0) {
+                g.replay(WorkloadSpec.generated(warmupSeconds, 200 + index, models).generate(),
+                        new RequestFactory(run + "w", TOKENS, 30000, index + 50));
+                Thread.sleep(3000); // the warm-up's last requests done: the clocks in the past again
+            }
+            g.replay(w);
+            long end = System.nanoTime() + 60_000_000_000L;
+            while (c.total().responses() < w.size() && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            double live = c.total().attainment();
+            ObjectNode o = Json.object();
+            o.put("load", load);
+            o.put("rate", w.size() / seconds);
+            o.put("requests", w.size());
+            o.put("answered", c.total().responses());
+            o.put("simulated_attainment", simAtt);
+            o.put("live_attainment", live);
+            o.put("difference_pp", 100 * (live - simAtt));
+            o.put("plan", groups);
+            o.put("stage_overhead", sim.stageOverheadPerStage());
+            o.put("executor_ratio", execSums[1] == 0 ? 0 : execSums[0] / execSums[1]);
+            o.set("live", c.total().toJson());
+            log.printf("fidelity-cpu: load %.2f: live attainment %.4f vs simulated %.4f (%+.2f percentage points), "
+                    + "%d of %d answered%n", load, live, simAtt, 100 * (live - simAtt), c.total().responses(), w.size());
+            ObjectNode where = o.putObject("where_the_time_went");
+            legs.write(where);
+            log.printf("    legs p50/p99 ms: %s; live executor time / profiled %.3f%n", legs.breakdown(),
+                    o.get("executor_ratio").asDouble());
+            if (!hopMs.isEmpty()) {
+                where.putArray("stage_to_stage_p50_p99_ms").add(hopMs.percentile(0.5)).add(hopMs.percentile(0.99));
+                log.printf("    stage -> next stage p50/p99 ms: %.2f/%.2f%n", hopMs.percentile(0.5), hopMs.percentile(0.99));
+            }
+            ObjectNode ex = where.putObject("executor_p50_ms");
+            new java.util.TreeMap<>(execMs).forEach((k, v) -> {
+                ex.put(k, v.percentile(0.5));
+                log.printf("    executor %s p50 %.2f ms p99 %.2f ms%n", k, v.percentile(0.5), v.percentile(0.99));
+            });
+            c.total().perModel().forEach((m, p) -> log.printf("    %s: %d responses, attainment %.4f, OK %d, REJECTED %d, "
+                    + "TIMED_OUT %d, latency p50 %.1f ms%n", m, p.responses(), p.attainment(),
+                    p.count(io.muxflow.schema.ResponseStatus.OK), p.count(io.muxflow.schema.ResponseStatus.REJECTED),
+                    p.count(io.muxflow.schema.ResponseStatus.TIMED_OUT), p.p50LatencyMs()));
+            log.flush();
+            return o;
+        }
+    }
+
+    private static double attainment(boolean[] good) {
+        int n = 0;
+        for (boolean g : good) {
+            n += g ? 1 : 0;
+        }
+        return good.length == 0 ? 0 : (double) n / good.length;
+    }
+
+    public ObjectNode run(Path dir, double[] loads) throws Exception {
+        ProfileDatabase db = profile(dir.resolve("profiles"));
+        ObjectNode root = Json.object();
+        root.put("backend", "cpu");
+        root.put("devices", devices);
+        root.put("cpu_threads_per_device", 1);
+        root.put("tokens_per_request", TOKENS);
+        root.put("cv", cv);
+        root.put("slo_scale", sloScale);
+        root.put("seconds", seconds);
+        root.put("warmup_seconds", warmupSeconds);
+        ObjectNode prof = root.putObject("profiles_s");
+        for (String s : SHAPES) {
+            prof.put(s, db.require(s, "fidelity-cpu").singleDeviceLatency());
+        }
+        ObjectNode levels = root.putObject("levels");
+        double live = 0;
+        double profiled = 0;
+        for (int i = 0; i < loads.length; i++) {
+            ObjectNode l = level(dir, db, loads[i], i, null);
+            levels.set(String.format("%.2f", loads[i]), l);
+            live += l.get("executor_ratio").asDouble() * l.get("requests").asDouble();
+            profiled += l.get("requests").asDouble();
+        }
+        // Calibrated: the live/profiled executor ratio the runs above measured becomes the stage
+        // overhead factor of the simulator and of the job's admission, then the same levels run again
+        // (new arrivals): how much of the gap is the executor running slower here than profiled.
+        double ratio = live / profiled;
+        double factor = Math.max(0, ratio - 1); // one-stage plans: latency x (1 + factor)
+        root.put("measured_executor_ratio", ratio);
+        root.put("calibrated_stage_overhead", factor);
+        log.printf("fidelity-cpu: live executors took %.3f x the profiled time; again with stage overhead %.3f%n",
+                ratio, factor);
+        ObjectNode cal = root.putObject("calibrated_levels");
+        for (int i = 0; i < loads.length; i++) {
+            cal.set(String.format("%.2f", loads[i]), level(dir, db, loads[i], loads.length + i, factor));
+        }
+        return root;
+    }
+}
