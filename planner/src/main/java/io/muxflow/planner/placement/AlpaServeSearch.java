@@ -102,15 +102,30 @@ public final class AlpaServeSearch implements PlacementPolicy {
         runAll(tasks, pool);
         Placement best = mixed[0];
         double bestScore = problem.score(best).value();
+        // A split's score is the sum of its buckets' scores: buckets share no model and no group, so
+        // each bucket's requests are simulated alike alone or combined, and attainment, mean latency
+        // (over all requests) and replicas all add up. One simulation per sub-solution, not per split.
+        Map<Long, Double> subValues = new HashMap<>();
+        subSolutions.forEach((k, v) -> subValues.put(k, problem.score(v).value()));
+        int[] bestSplit = null;
+        double bestSplitValue = Double.NEGATIVE_INFINITY;
         for (int[] split : splits) {
-            Placement combined = null;
+            double v = 0;
             for (int b = 0; b < split.length; b++) {
-                Placement part = subSolutions.get(((long) b << 32) | split[b]);
+                v += subValues.get(((long) b << 32) | split[b]);
+            }
+            if (v > bestSplitValue) {
+                bestSplitValue = v;
+                bestSplit = split;
+            }
+        }
+        if (bestSplit != null) {
+            Placement combined = null;
+            for (int b = 0; b < bestSplit.length; b++) {
+                Placement part = subSolutions.get(((long) b << 32) | bestSplit[b]);
                 combined = combined == null ? part : combined.concat(part);
             }
-            double s = problem.score(combined).value();
-            if (s > bestScore) {
-                bestScore = s;
+            if (problem.score(combined).value() > bestScore) {
                 best = combined;
             }
         }

@@ -84,4 +84,16 @@ class FastGreedyReplicationTest {
             }
         }
     }
+
+    @Test
+    void scoresOfPlacementsOverDisjointModelsAddUpAsTheSplitSearchAssumes() {
+        PlacementProblem p = mixed(2, SearchOptions.defaults().withThreads(1));
+        Placement big = new Placement(List.of(ParallelConfig.of(1, 2)), List.of(new int[] {0, 1}));
+        Placement small = new Placement(List.of(ParallelConfig.of(1, 1), ParallelConfig.of(1, 1)),
+                List.of(new int[] {2, 3}, new int[] {3, 4}));
+        double sum = p.score(big).value() + p.score(small).value();
+        assertThat(p.score(big.concat(small)).value()).isCloseTo(sum, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(p.score(big.concat(small)).attainment()).isCloseTo(
+                p.score(big).attainment() + p.score(small).attainment(), org.assertj.core.data.Offset.offset(1e-12));
+    }
 }
