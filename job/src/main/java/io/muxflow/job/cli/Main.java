@@ -8,11 +8,18 @@ import io.muxflow.gpu.profiler.ProfileCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code bin/muxflow}: the one launcher users type. */
+/**
+ * {@code bin/muxflow}: the one launcher users type. {@code local} and {@code bench} live in the
+ * muxflow-bench module (benchmarks and host tuning are not part of the job, and the job jar a cluster
+ * runs does not carry them); they are added when that module is on the classpath, as bin/muxflow puts it.
+ */
 @Command(name = "muxflow", mixinStandardHelpOptions = true, version = "muxflow 0.1.0",
-        description = "Serve many deep-learning models on a shared GPU pool as one Flink job.",
-        subcommands = {LocalCommand.class, LoadgenCommand.class, SubmitCommand.class, ControllerCommand.class, RedeployCommand.class, PlanCommand.class, SimulateCommand.class, ChainCommand.class, ProfileCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        description = "Serve many deep-learning models on a shared GPU pool as one Flink job.")
 public final class Main implements Runnable {
+    /** The commands of muxflow-bench, in the order help lists them around the job's own. */
+    static final String LOCAL_COMMAND = "io.muxflow.bench.cli.LocalCommand";
+    static final String BENCH_COMMAND = "io.muxflow.bench.cli.BenchCommand";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -23,6 +30,13 @@ public final class Main implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        addIfPresent(cl, LOCAL_COMMAND);
+        for (Object c : new Object[] {new LoadgenCommand(), new SubmitCommand(), new ControllerCommand(),
+                new RedeployCommand(), new PlanCommand(), new SimulateCommand(), new ChainCommand(), new ProfileCommand()}) {
+            cl.addSubcommand(c);
+        }
+        addIfPresent(cl, BENCH_COMMAND);
+        cl.addSubcommand(new CommandLine.HelpCommand());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // "muxflow chain simulate", not "muxflow simulate": the command the user typed
             String name = cmd.getCommandSpec().qualifiedName();
@@ -40,6 +54,20 @@ public final class Main implements Runnable {
             return 1;
         });
         return cl;
+    }
+
+    private static void addIfPresent(CommandLine cl, String className) {
+        Class<?> c;
+        try {
+            c = Class.forName(className);
+        } catch (ClassNotFoundException e) {
+            return; // the job jar alone: no muxflow-bench on the classpath
+        }
+        try {
+            cl.addSubcommand(c.getDeclaredConstructor().newInstance());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create " + className, e);
+        }
     }
 
     /**

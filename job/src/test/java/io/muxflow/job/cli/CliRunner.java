@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** Runs the CLI in-process and captures its output. */
-record CliRunner(int exitCode, String out, String err) {
-    static CliRunner run(String... args) {
+public record CliRunner(int exitCode, String out, String err) {
+    public static CliRunner run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         var cl = Main.commandLine();
@@ -15,7 +15,7 @@ record CliRunner(int exitCode, String out, String err) {
         return new CliRunner(code, out.toString(), err.toString());
     }
 
-    String lastLine() {
+    public String lastLine() {
         String[] lines = out.strip().split("\n");
         return lines[lines.length - 1];
     }

@@ -9,13 +9,13 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PlanCliTest {
+public class PlanCliTest {
     static final String PROFILES = resolveProfiles();
 
     @TempDir
     Path dir;
 
-    static String resolveProfiles() {
+    public static String resolveProfiles() {
         for (String p : new String[] {"../../shared/profiles/alpaserve-published.json",
                 "../shared/profiles/alpaserve-published.json"}) {
             if (Files.exists(Path.of(p))) {

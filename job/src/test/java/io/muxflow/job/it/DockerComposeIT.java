@@ -86,6 +86,15 @@ class DockerComposeIT {
         assertThat(dockerfile).contains("FROM flink:${FLINK_VERSION}-java17").contains("/opt/flink/usrlib/");
         // the CUDA libraries come from the CUDA_VERSION the image is built with, not a fixed path
         assertThat(dockerfile).doesNotContainPattern("cuda-\\d+\\.\\d+/");
+        // Maven refuses a reactor whose modules are missing, even when building only some of them
+        Matcher modules = Pattern.compile("<module>([^<]+)</module>").matcher(pom);
+        int n = 0;
+        while (modules.find()) {
+            assertThat(dockerfile).as("the build stage copies module %s", modules.group(1))
+                    .contains("COPY " + modules.group(1) + " " + modules.group(1));
+            n++;
+        }
+        assertThat(n).isGreaterThanOrEqualTo(5);
     }
 
     private static String group(String text, String regex) {

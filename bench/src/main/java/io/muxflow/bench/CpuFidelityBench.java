@@ -1,4 +1,4 @@
-package io.muxflow.job.bench;
+package io.muxflow.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.muxflow.gpu.profiler.ProfileCommand;

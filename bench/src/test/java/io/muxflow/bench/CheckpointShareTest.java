@@ -1,4 +1,4 @@
-package io.muxflow.job.bench;
+package io.muxflow.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

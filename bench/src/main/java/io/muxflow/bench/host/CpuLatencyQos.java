@@ -1,4 +1,4 @@
-package io.muxflow.job.host;
+package io.muxflow.bench.host;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

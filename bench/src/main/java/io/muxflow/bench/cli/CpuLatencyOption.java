@@ -1,6 +1,6 @@
-package io.muxflow.job.cli;
+package io.muxflow.bench.cli;
 
-import io.muxflow.job.host.CpuLatencyQos;
+import io.muxflow.bench.host.CpuLatencyQos;
 import io.muxflow.planner.InvalidInputException;
 import java.io.PrintWriter;
 import java.time.Duration;

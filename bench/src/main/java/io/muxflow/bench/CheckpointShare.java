@@ -1,4 +1,4 @@
-package io.muxflow.job.bench;
+package io.muxflow.bench;
 
 import io.muxflow.job.loadgen.DoubleSeries;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.muxflow.job.cli;
+package io.muxflow.bench.cli;
 
 import io.muxflow.job.local.LocalStack;
 import io.muxflow.planner.InvalidInputException;

@@ -1,4 +1,4 @@
-package io.muxflow.job.host;
+package io.muxflow.bench.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

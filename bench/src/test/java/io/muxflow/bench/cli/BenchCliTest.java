@@ -1,17 +1,20 @@
-package io.muxflow.job.cli;
+package io.muxflow.bench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.muxflow.job.cli.CliRunner;
 import org.junit.jupiter.api.Test;
 
 /** {@code muxflow bench serving} refuses bad numbers with a clear error (exit 2) before starting anything. */
 class BenchCliTest {
+    static final String PROFILES = io.muxflow.job.cli.PlanCliTest.resolveProfiles();
+
     static CliRunner serving(String... args) {
         String[] all = new String[args.length + 4];
         all[0] = "bench";
         all[1] = "serving";
         all[2] = "--profiles";
-        all[3] = PlanCliTest.PROFILES;
+        all[3] = PROFILES;
         System.arraycopy(args, 0, all, 4, args.length);
         return CliRunner.run(all);
     }

@@ -1,4 +1,4 @@
-package io.muxflow.job.cli;
+package io.muxflow.bench.cli;
 
 import io.muxflow.planner.bench.PlannerBench;
 import io.muxflow.planner.profile.ProfileDatabase;
@@ -129,8 +129,8 @@ public final class BenchCommand implements Runnable {
                                 + io.muxflow.planner.sim.chain.ChainRouters.NAMES + ", got '" + r + "'");
                     }
                 }
-                var root = new io.muxflow.job.bench.ChainLiveBench(results.log()).run(results.dir,
-                        new io.muxflow.job.bench.ChainLiveBench.Settings(servers, eta, rate, jobs, timeScale, seed,
+                var root = new io.muxflow.bench.ChainLiveBench(results.log()).run(results.dir,
+                        new io.muxflow.bench.ChainLiveBench.Settings(servers, eta, rate, jobs, timeScale, seed,
                                 routers, simulateOnly));
                 results.print(root);
                 return 0;
@@ -205,12 +205,12 @@ public final class BenchCommand implements Runnable {
                         + "e.g. --set muxflow.sink.delivery=at-least-once.")
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
-        @Option(names = "--warmup-seconds", defaultValue = "" + io.muxflow.job.bench.ServingBench.DEFAULT_WARMUP_SECONDS,
+        @Option(names = "--warmup-seconds", defaultValue = "" + io.muxflow.bench.ServingBench.DEFAULT_WARMUP_SECONDS,
                 description = "Unmeasured load before the overhead rates, on the same deployment, and with --fidelity-only "
                         + "before the fidelity run (default: ${DEFAULT-VALUE}).")
         double warmupSeconds;
 
-        @Option(names = "--warmup-rate", defaultValue = "" + io.muxflow.job.bench.ServingBench.DEFAULT_WARMUP_RATE,
+        @Option(names = "--warmup-rate", defaultValue = "" + io.muxflow.bench.ServingBench.DEFAULT_WARMUP_RATE,
                 description = "Requests/s during the warm-up (default: ${DEFAULT-VALUE}).")
         double warmupRate;
 
@@ -237,7 +237,7 @@ public final class BenchCommand implements Runnable {
         }
 
         private int run(String cpuLatencyQos) throws Exception {
-            var bench = new io.muxflow.job.bench.ServingBench(published.load(), results.log())
+            var bench = new io.muxflow.bench.ServingBench(published.load(), results.log())
                     .warmup(warmupSeconds, warmupRate).cpuLatencyQos(cpuLatencyQos);
             try (java.io.PrintWriter csv = trace == null ? null
                     : new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(trace))) {
@@ -282,7 +282,7 @@ public final class BenchCommand implements Runnable {
                     throw new io.muxflow.planner.InvalidInputException("--loads must be > 0, got " + l);
                 }
             }
-            var bench = new io.muxflow.job.bench.CpuFidelityBench(results.log()).seconds(seconds, warmupSeconds);
+            var bench = new io.muxflow.bench.CpuFidelityBench(results.log()).seconds(seconds, warmupSeconds);
             if (devices != null) {
                 bench.devices(devices);
             }
@@ -308,7 +308,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            var root = new io.muxflow.job.bench.OverloadBench(published.load(), results.log()).run(results.dir);
+            var root = new io.muxflow.bench.OverloadBench(published.load(), results.log()).run(results.dir);
             results.print(root);
             return 0;
         }
@@ -329,7 +329,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            var root = new io.muxflow.job.bench.AdaptBench(published.load(), results.log())
+            var root = new io.muxflow.bench.AdaptBench(published.load(), results.log())
                     .run(results.dir, part);
             results.print(root);
             return 0;
