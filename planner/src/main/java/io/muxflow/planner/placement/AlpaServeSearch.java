@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * FastGreedyReplication}, one simulation per replica) under AlpaServe's own ranking and
  * normalization and under the count ranking, the best few partitions also by the simulator-guided
  * greedy ({@link SimulatorGuidedGreedy}), and the best score wins; since one candidate reproduces
- * AlpaServe's own search, the result is never worse than AlpaServe's on the planning workload. With buckets, the
+ * AlpaServe's own search, the result is never worse than AlpaServe's on the planning workload. With
+ * buckets, every (bucket, devices) sub-problem is solved by AlpaServe's fast heuristic, the best split
+ * is chosen on those, and only its buckets get the full search (so it still only improves on it). With buckets, the
  * per-(bucket, device count) sub-solutions are computed once and shared by every split that uses
  * them (AlpaServe recomputes them per split), and the mixed solution (no buckets) competes too.
  * Independent sub-searches run on {@code threads} worker threads.
@@ -86,7 +88,7 @@ public final class AlpaServeSearch implements PlacementPolicy {
         List<Runnable> tasks = new ArrayList<>();
         Placement[] mixed = new Placement[1];
         tasks.add(() -> {
-            mixed[0] = solveEco(problem);
+            mixed[0] = solveEco(problem, problem.search().guided());
             progress.report("alpaserve search", done.incrementAndGet(), total);
         });
         final List<int[]> fb = buckets;
@@ -95,7 +97,7 @@ public final class AlpaServeSearch implements PlacementPolicy {
                 int b = e.getValue()[0];
                 int devices = e.getValue()[1];
                 PlacementProblem sub = problem.restrict(fb.get(b), devices);
-                subSolutions.put(e.getKey(), solveEco(sub).remapModels(fb.get(b)));
+                subSolutions.put(e.getKey(), solveEco(sub, false).remapModels(fb.get(b)));
                 progress.report("alpaserve search", done.incrementAndGet(), total);
             });
         }
@@ -120,9 +122,22 @@ public final class AlpaServeSearch implements PlacementPolicy {
             }
         }
         if (bestSplit != null) {
-            Placement combined = null;
+            // The winning split's buckets get the full search (count ranking, guided greedy) too: it
+            // includes the fast greedy's candidates, so each bucket, and the split, only improves.
+            Placement[] parts = new Placement[bestSplit.length];
+            List<Runnable> refine = new ArrayList<>();
             for (int b = 0; b < bestSplit.length; b++) {
-                Placement part = subSolutions.get(((long) b << 32) | bestSplit[b]);
+                final int fbIdx = b;
+                final int devices = bestSplit[b];
+                parts[b] = subSolutions.get(((long) b << 32) | devices);
+                if (problem.search().guided()) {
+                    refine.add(() -> parts[fbIdx] = solveEco(problem.restrict(fb.get(fbIdx), devices), true)
+                            .remapModels(fb.get(fbIdx)));
+                }
+            }
+            runAll(refine, pool);
+            Placement combined = null;
+            for (Placement part : parts) {
                 combined = combined == null ? part : combined.concat(part);
             }
             if (problem.score(combined).value() > bestScore) {
@@ -137,9 +152,10 @@ public final class AlpaServeSearch implements PlacementPolicy {
 
     /**
      * Best placement of one set of models on the problem's devices (no bucket split): every group
-     * partition filled by the fast heuristic, the best few also by the guided greedy.
+     * partition filled by AlpaServe's fast heuristic; with {@code full}, also by the count-ranked one,
+     * and the best few partitions by the guided greedy.
      */
-    static Placement solveEco(PlacementProblem problem) {
+    static Placement solveEco(PlacementProblem problem, boolean full) {
         SearchOptions o = problem.search();
         List<Placement> inits = new ArrayList<>();
         List<Placement> fast = new ArrayList<>();
@@ -151,7 +167,7 @@ public final class AlpaServeSearch implements PlacementPolicy {
             // AlpaServe's own ranking (so the result is never below its search) and the count ranking
             Placement f = FastGreedyReplication.place(problem, init, FastGreedyReplication.Ranking.ALPASERVE);
             double fs = problem.score(f).value();
-            if (o.guided()) { // off: AlpaServe's published search, its own ranking only
+            if (full) { // off: AlpaServe's published search, its own ranking only
                 Placement c = FastGreedyReplication.place(problem, init, FastGreedyReplication.Ranking.COUNT);
                 double cs = problem.score(c).value();
                 if (cs > fs) {
@@ -174,7 +190,7 @@ public final class AlpaServeSearch implements PlacementPolicy {
         Arrays.sort(order, (a, b) -> Double.compare(fastScores.get(b), fastScores.get(a)));
         Placement best = fast.get(order[0]);
         double bestScore = fastScores.get(order[0]);
-        if (o.guided()) {
+        if (full) {
             for (int i = 0; i < Math.min(GUIDED_PARTITIONS, order.length); i++) {
                 Placement g = SimulatorGuidedGreedy.place(problem, inits.get(order[i]));
                 double s = problem.score(g).value();
