@@ -116,6 +116,10 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--simulate-only", description = "With --live: only the simulated means (to choose a setting).")
         boolean simulateOnly;
 
+        @Option(names = "--geo-grid-only", description = "Only the grid over geo: servers (J x eta, seeds, CDF plot); "
+                + "writes chains-geo.json.")
+        boolean geoGridOnly;
+
         @Override
         public Integer call() throws Exception {
             if (live) {
@@ -135,7 +139,8 @@ public final class BenchCommand implements Runnable {
                 results.print(root);
                 return 0;
             }
-            var root = new io.muxflow.planner.bench.ChainBench(results.log()).run(results.dir);
+            var bench = new io.muxflow.planner.bench.ChainBench(results.log());
+            var root = geoGridOnly ? bench.runGeoGrid(results.dir) : bench.run(results.dir);
             results.print(root);
             return 0;
         }

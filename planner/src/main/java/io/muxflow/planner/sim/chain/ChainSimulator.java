@@ -123,7 +123,7 @@ public final class ChainSimulator {
         double span = windowEnd - windowStart;
         double rate = span > 0 ? (m - 1) / span : 0;
         return new ChainSimResult(router.name(), m, mean, quantile(response, 0.5), quantile(response, 0.95),
-                quantile(response, 0.99), wait / m, svc / m, span > 0 ? area / span : 0, rate, atLastArrival);
+                quantile(response, 0.99), wait / m, svc / m, span > 0 ? area / span : 0, rate, atLastArrival, response);
     }
 
     private static double overlap(double a, double b, double lo, double hi) {
