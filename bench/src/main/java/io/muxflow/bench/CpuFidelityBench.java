@@ -205,11 +205,7 @@ public final class CpuFidelityBench {
                         new RequestFactory(run + "w", TOKENS, 30000, index + 50));
                 Thread.sleep(3000); // the warm-up's last requests done: the clocks in the past again
             }
-            g.replay(w);
-            long end = System.nanoTime() + 60_000_000_000L;
-            while (c.total().responses() < w.size() && System.nanoTime() < end) {
-                Thread.sleep(100);
-            }
+            ServingBench.replayAndWait(g, c, w);
             double live = c.total().attainment();
             ObjectNode o = Json.object();
             o.put("load", load);

@@ -380,11 +380,7 @@ public final class ServingBench {
                 g.replay(WorkloadSpec.generated(warmup, 12, models).generate(), new RequestFactory(run + "w", 16, 30000, 4));
                 Thread.sleep(5000); // the warm-up's last requests done: every clock in the past again
             }
-            g.replay(w);
-            long end = System.nanoTime() + 60_000_000_000L;
-            while (c.total().responses() < w.size() && System.nanoTime() < end) {
-                Thread.sleep(100);
-            }
+            replayAndWait(g, c, w);
             double live = c.total().attainment();
             ObjectNode o = Json.object();
             o.put("devices", devices);
@@ -405,6 +401,15 @@ public final class ServingBench {
                     100 * (live - simAtt));
             log.flush();
             return o;
+        }
+    }
+
+    /** Sends {@code w} on its schedule, then waits up to 60 s for every response to have been read. */
+    static void replayAndWait(LoadGenerator g, ResponseCollector c, Workload w) throws Exception {
+        g.replay(w);
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (c.total().responses() < w.size() && System.nanoTime() < end) {
+            Thread.sleep(100);
         }
     }
 

@@ -46,11 +46,16 @@ public abstract class StageExecutorContract {
     }
 
     protected StageBatch runPipeline(StageExecutorFactory f, String model, int pp, StageBatch in) {
-        ModelConfig c = config(model);
+        return runStages(f, config(model), weights(model), pp, 1, in);
+    }
+
+    /** Loads {@code c} cut into {@code pp} stages of op degree {@code op}, runs {@code in} through them, closes them. */
+    public static StageBatch runStages(StageExecutorFactory f, ModelConfig c, WeightSource w, int pp, int op,
+            StageBatch in) {
         List<StageExecutor> stages = new ArrayList<>();
         try {
             for (StageSpec s : StagePartitioner.partition(c, pp)) {
-                stages.add(f.load(c, s, weights(model)));
+                stages.add(f.load(c, s, w, op));
             }
             StageBatch x = in;
             for (StageExecutor e : stages) {

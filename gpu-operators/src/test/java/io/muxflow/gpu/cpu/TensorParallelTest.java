@@ -18,7 +18,6 @@ import io.muxflow.gpu.weights.SyntheticWeights;
 import io.muxflow.planner.profile.ConfigProfile;
 import io.muxflow.planner.profile.ModelProfile;
 import io.muxflow.planner.profile.ParallelConfig;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,19 +26,8 @@ import org.junit.jupiter.api.Test;
 class TensorParallelTest {
 
     private static StageBatch run(StageExecutorFactory f, ModelConfig c, int pp, int op, StageBatch in) {
-        List<StageExecutor> stages = new ArrayList<>();
-        try {
-            for (StageSpec s : StagePartitioner.partition(c, pp)) {
-                stages.add(f.load(c, s, Reference.weights(c.name().startsWith("gpt") ? "gpt2" : "bert"), op));
-            }
-            StageBatch x = in;
-            for (StageExecutor e : stages) {
-                x = e.run(x);
-            }
-            return x;
-        } finally {
-            stages.forEach(StageExecutor::close);
-        }
+        return io.muxflow.gpu.backend.StageExecutorContract.runStages(f, c,
+                Reference.weights(c.name().startsWith("gpt") ? "gpt2" : "bert"), pp, op, in);
     }
 
     @Test

@@ -58,23 +58,16 @@ public final class BatchingSimulator {
             int groups = p.numGroups();
             clocks = new double[groups][];
             lat = new LatencyTable.BatchLatency[groups][numModels];
-            int[] count = new int[numModels];
             for (int g = 0; g < groups; g++) {
                 clocks[g] = new double[p.config(g).pp()];
                 for (int m : p.modelsOf(g)) {
                     lat[g][m] = table.batches(p.config(g), m);
-                    count[m]++;
                 }
             }
+            StageClockAdmission index = new StageClockAdmission(p, table); // the groups hosting each model
             modelGroups = new int[numModels][];
             for (int m = 0; m < numModels; m++) {
-                modelGroups[m] = new int[count[m]];
-                count[m] = 0;
-            }
-            for (int g = 0; g < groups; g++) {
-                for (int m : p.modelsOf(g)) {
-                    modelGroups[m][count[m]++] = g;
-                }
+                modelGroups[m] = index.groupsOf(m);
             }
             int[] perModel = new int[numModels];
             for (int id : modelIds) {
