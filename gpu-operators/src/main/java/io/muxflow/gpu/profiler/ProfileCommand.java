@@ -46,7 +46,9 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "10", description = "Timed runs per stage; the median is kept (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs first, at least; then more until "
+            + "the stage's time is steady and the JIT compiles nothing more (two 5-run medians within 5%%; at most 200 "
+            + "runs or 20 s) (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--threads", defaultValue = "1", description = "cpu GEMM threads (default: ${DEFAULT-VALUE}).")

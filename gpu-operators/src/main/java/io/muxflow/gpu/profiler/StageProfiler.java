@@ -90,10 +90,7 @@ public final class StageProfiler {
                         StageBatch x = input(c, b, o.seqLen(), o.seed());
                         for (int k = 0; k < pp; k++) {
                             StageExecutor e = stages.get(k);
-                            StageBatch out = null;
-                            for (int i = 0; i < o.warmup(); i++) {
-                                out = e.run(x);
-                            }
+                            StageBatch out = warmUp(e, x, o.warmup());
                             double[] times = new double[o.runs()];
                             for (int i = 0; i < o.runs(); i++) {
                                 if (evict != null) {
@@ -124,6 +121,46 @@ public final class StageProfiler {
             }
         }
         return new ModelProfile(name, configs);
+    }
+
+    static final int STEADY_WINDOW = 5;
+    static final double STEADY_TOLERANCE = 0.05;
+    static final int STEADY_MAX_RUNS = 200;
+    static final long STEADY_MAX_NANOS = 20_000_000_000L;
+
+    /**
+     * Runs the stage {@code minRuns} times, then in windows of 5 until two windows' medians are within
+     * 5% of each other and the JIT compiled nothing during the last window (at most 200 more runs or
+     * 20 s). A fixed few runs were not enough: in a fresh JVM the Vector API kernels ran about 1.8x
+     * slower until C2 compiled them, and the first configuration profiled read that much too slow;
+     * steady times alone were not enough either (the slow phase can be steady for a while).
+     */
+    static StageBatch warmUp(StageExecutor e, StageBatch x, int minRuns) {
+        StageBatch out = null;
+        for (int i = 0; i < minRuns; i++) {
+            out = e.run(x);
+        }
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long deadline = System.nanoTime() + STEADY_MAX_NANOS;
+        double previous = Double.NaN;
+        double[] window = new double[STEADY_WINDOW];
+        for (int runs = 0; runs < STEADY_MAX_RUNS && System.nanoTime() < deadline; runs += STEADY_WINDOW) {
+            long compiledBefore = jitTimed ? jit.getTotalCompilationTime() : 0;
+            for (int i = 0; i < STEADY_WINDOW; i++) {
+                long t0 = System.nanoTime();
+                out = e.run(x);
+                window[i] = System.nanoTime() - t0;
+            }
+            boolean jitQuiet = !jitTimed || jit.getTotalCompilationTime() == compiledBefore;
+            Arrays.sort(window);
+            double median = io.muxflow.planner.stats.Percentiles.nearestRank(window, 0.5);
+            if (jitQuiet && Math.abs(median - previous) <= STEADY_TOLERANCE * previous) {
+                break;
+            }
+            previous = median;
+        }
+        return out;
     }
 
     /** Keeps the eviction reads from being optimized away. */
