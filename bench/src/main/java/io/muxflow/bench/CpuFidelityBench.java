@@ -60,6 +60,7 @@ public final class CpuFidelityBench {
     private double warmupSeconds = 30;
     private double cv = 2;
     private double sloScale = 5;
+    private Map<String, String> settings = Map.of();
 
     public CpuFidelityBench(PrintWriter log) {
         this.log = log;
@@ -71,6 +72,12 @@ public final class CpuFidelityBench {
         }
         this.seconds = measured;
         this.warmupSeconds = warmup;
+        return this;
+    }
+
+    /** Job configuration options (muxflow.* or Flink) for every level, recorded in the JSON. */
+    public CpuFidelityBench settings(Map<String, String> s) {
+        this.settings = Map.copyOf(s);
         return this;
     }
 
@@ -145,6 +152,7 @@ public final class CpuFidelityBench {
         conf.set(MuxflowOptions.BACKEND, "cpu");
         conf.set(MuxflowOptions.CPU_THREADS, 1);
         conf.setString("execution.checkpointing.dir", dir.resolve("cp").toUri().toString());
+        settings.forEach(conf::setString);
         if (stageOverhead != null) {
             conf.set(MuxflowOptions.STAGE_OVERHEAD, stageOverhead);
         }
@@ -262,6 +270,8 @@ public final class CpuFidelityBench {
         root.put("slo_scale", sloScale);
         root.put("seconds", seconds);
         root.put("warmup_seconds", warmupSeconds);
+        ObjectNode set = root.putObject("settings");
+        settings.forEach(set::put);
         ObjectNode prof = root.putObject("profiles_s");
         for (String s : SHAPES) {
             prof.put(s, db.require(s, "fidelity-cpu").singleDeviceLatency());

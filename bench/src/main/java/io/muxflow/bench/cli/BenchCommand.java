@@ -280,6 +280,10 @@ public final class BenchCommand implements Runnable {
                 + "at least 1).")
         Integer devices;
 
+        @Option(names = "--set", paramLabel = "KEY=VALUE",
+                description = "A job configuration option (muxflow.* or Flink) for every level, repeatable.")
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+
         @Override
         public Integer call() throws Exception {
             for (double l : loads) {
@@ -287,7 +291,8 @@ public final class BenchCommand implements Runnable {
                     throw new io.muxflow.planner.InvalidInputException("--loads must be > 0, got " + l);
                 }
             }
-            var bench = new io.muxflow.bench.CpuFidelityBench(results.log()).seconds(seconds, warmupSeconds);
+            var bench = new io.muxflow.bench.CpuFidelityBench(results.log()).seconds(seconds, warmupSeconds)
+                    .settings(settings);
             if (devices != null) {
                 bench.devices(devices);
             }

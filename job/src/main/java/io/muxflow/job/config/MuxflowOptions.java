@@ -107,14 +107,14 @@ public final class MuxflowOptions {
     public static final ConfigOption<Duration> REPORT_INTERVAL = ConfigOptions.key("muxflow.dispatch.report-interval")
             .durationType().defaultValue(Duration.ofMillis(5))
             .withDescription("Least time between two completion reports of one stage to the dispatcher; a report in "
-                    + "between is folded into the next (exact for the clocks, which keep the largest lag). 0 reports "
-                    + "every completion that can move a clock.");
+                    + "between is folded into the next (exact for the clocks, which the latest report decides). 0 "
+                    + "reports every completion that can move a clock.");
 
     public static final ConfigOption<Duration> REPORT_MIN_CHANGE = ConfigOptions.key("muxflow.dispatch.report-min-change")
             .durationType().defaultValue(Duration.ofMillis(1))
             .withDescription("A stage reports a completion only when it moves the dispatcher's clock by more than this "
-                    + "past what the stage already reported, so the clocks stay within this of exact while a stage that "
-                    + "is only late by the hop to it sends almost nothing. 0 reports every change.");
+                    + "from what the stage last reported (later or earlier), so the clocks stay within this of exact "
+                    + "while a stage that is only late by the hop to it sends almost nothing. 0 reports every change.");
 
     public static final ConfigOption<Double> EMULATED_TIME_SCALE = ConfigOptions.key("muxflow.emulated.time-scale")
             .doubleType().defaultValue(1.0)

@@ -79,7 +79,7 @@ public final class Dispatcher extends CoProcessFunction<ServingRequest, StageRep
             return; // a report from before a redeploy
         }
         if (clocks.report(report.group, report.stage, report.predictedEndUs, report.shiftAtDispatchUs,
-                report.actualEndUs) > 0) {
+                report.actualEndUs) != 0) {
             corrections.inc();
         }
     }

@@ -58,7 +58,7 @@ public final class StageClocks {
         return new Decision(true, g, ends, shifts, finish);
     }
 
-    /** Applies a completion report; returns the lag applied in µs (0 when on time or early). */
+    /** Applies a completion report; returns how far the clock moved in µs (negative: back). */
     public long report(int group, int stage, long predictedEndUs, long shiftAtDispatchUs, long actualEndUs) {
         return Math.round(admission.report(group, stage, seconds(predictedEndUs), shiftAtDispatchUs / 1e6,
                 seconds(actualEndUs)) * 1e6);

@@ -14,19 +14,18 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * minimum, they end up within it).
  *
  * <p>Why it is exact: {@link io.muxflow.job.dispatch.StageClocks#report} moves a stage's shift to a
- * report's excess {@code actual end - predicted end + shift at dispatch} when that is larger, and the
- * clock by the same amount; so a run of reports has the same effect as the one with the largest
- * excess alone. This operator keeps that one, drops reports that cannot move the shift past what it
- * already sent, and sends at once when nothing was sent in the last interval (a sparse stream is
- * corrected as fast as before), else when the interval since the last send has passed. Dense streams
- * of short stages thus cost one Kafka record per interval instead of one per completion; only the
- * correction's timing changes, by at most the interval.
+ * report's excess {@code actual end - predicted end + shift at dispatch}, later or earlier, and the
+ * clock by the same amount (never before the reported end); so a run of reports, which a stage sends
+ * in completion order, has the effect of its last one alone. This operator keeps that one, and sends
+ * at once when nothing was sent in the last interval (a sparse stream is corrected as fast as
+ * before), else when the interval since the last send has passed. Dense streams of short stages thus
+ * cost one Kafka record per interval instead of one per completion; only the correction's timing
+ * changes, by at most the interval.
  *
- * <p>A report is also held back when it would move the shift by no more than a minimum change past
- * what was sent: the dispatcher's view of a stage then stays within that amount of the exact one
- * (lateness that keeps growing is still reported once it exceeds it), and a stage that is merely
- * late by the hop from dispatch to stage on every request sends almost nothing. With a minimum of 0
- * the clocks end up exactly as if every report had been sent.
+ * <p>A report is also held back when its excess is within a minimum change of what was sent: the
+ * dispatcher's view of a stage then stays within that amount of the exact one, and a stage that is
+ * merely late by the hop from dispatch to stage on every request sends almost nothing. With a
+ * minimum of 0 the clocks end up exactly as if every report had been sent.
  *
  * <p>Chained to its stage operator (same subtask thread; the timer runs in the task's mailbox). What
  * it holds is not checkpointed: reports are advisory, and after a restore everything is sent afresh.
@@ -47,7 +46,7 @@ public final class ReportCoalescer extends AbstractStreamOperator<StageReport>
 
     private static final class Slot {
         StageReport pending;
-        long maxSentExcess = Long.MIN_VALUE;
+        long sentExcess = Long.MIN_VALUE;
         long lastSentMs = Long.MIN_VALUE;
         boolean timerSet;
     }
@@ -67,7 +66,7 @@ public final class ReportCoalescer extends AbstractStreamOperator<StageReport>
         this.minChangeUs = minChangeUs;
     }
 
-    /** The quantity the dispatcher's shift becomes (at least) once this report is applied. */
+    /** The quantity the dispatcher's shift becomes once this report is applied. */
     static long excess(StageReport r) {
         return r.actualEndUs - r.predictedEndUs + r.shiftAtDispatchUs;
     }
@@ -85,13 +84,14 @@ public final class ReportCoalescer extends AbstractStreamOperator<StageReport>
         StageReport r = element.getValue();
         Slot s = slots.computeIfAbsent(new Key(r.planVersion, r.group, r.stage), k -> new Slot());
         long e = excess(r);
-        boolean nothingSent = s.maxSentExcess == Long.MIN_VALUE;
-        if ((!nothingSent && e <= s.maxSentExcess + minChangeUs) || (s.pending != null && e <= excess(s.pending))) {
-            folded.inc();
-            return; // moves the dispatcher's shift no more than the minimum past what is sent or about to be
-        }
+        boolean nothingSent = s.sentExcess == Long.MIN_VALUE;
         if (s.pending != null) {
+            folded.inc(); // superseded: the latest report decides the shift
+            s.pending = null;
+        }
+        if (!nothingSent && Math.abs(e - s.sentExcess) <= minChangeUs) {
             folded.inc();
+            return; // leaves the dispatcher's shift within the minimum of what was sent
         }
         s.pending = r;
         long now = getProcessingTimeService().getCurrentProcessingTime();
@@ -111,7 +111,7 @@ public final class ReportCoalescer extends AbstractStreamOperator<StageReport>
     private void send(Slot s, long nowMs) {
         StageReport r = s.pending;
         s.pending = null;
-        s.maxSentExcess = excess(r);
+        s.sentExcess = excess(r);
         s.lastSentMs = nowMs;
         sent.inc();
         output.collect(new StreamRecord<>(r));

@@ -56,7 +56,7 @@ public class StageClocksTest {
     }
 
     @Test
-    void lateCompletionsMoveTheClockOnceAndEarlyOnesLeaveIt() {
+    void lateCompletionsMoveTheClockOnceAndEarlyOnesMoveItBack() {
         ServingPlan p = plan("[{\"id\": 0, \"devices\": 1, \"pp\": 1, \"models\": [\"a\"]}]");
         StageClocks c = new StageClocks(p, 0);
         int a = p.modelIndex("a");
@@ -67,10 +67,10 @@ public class StageClocksTest {
         // d2 really ends 4 ms late too, but that lag was already applied: no second shift
         assertThat(c.report(0, 0, d2.predictedEndUs()[0], d2.shiftUs()[0], 24_000)).isZero();
         assertThat(c.clock(0, 0)).isEqualTo(24_000);
-        // early completions do not pull the clock back
-        StageClocks.Decision d3 = c.admit(a, 0, 1_000_000);
-        assertThat(c.report(0, 0, d3.predictedEndUs()[0], d3.shiftUs()[0], 30_000)).isZero();
-        assertThat(c.clock(0, 0)).isEqualTo(34_000);
+        // an early completion moves the clock back by as much, but not before the completion
+        StageClocks.Decision d3 = c.admit(a, 0, 1_000_000); // predicted end 34 ms
+        assertThat(c.report(0, 0, d3.predictedEndUs()[0], d3.shiftUs()[0], 30_000)).isEqualTo(-4000);
+        assertThat(c.clock(0, 0)).isEqualTo(30_000);
     }
 
     @Test

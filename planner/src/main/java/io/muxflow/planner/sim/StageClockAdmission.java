@@ -14,11 +14,15 @@ import io.muxflow.planner.plan.Placement;
  * latency[k]}) and finishes after a fixed overhead that holds no device. If {@code finish - now >
  * budget} it is rejected and uses nothing; otherwise the stage clocks are committed.
  *
- * <p>Corrections (as AlpaServe's controller does online): when a stage really finishes a request
- * later than predicted, that stage's clock moves forward by the lag. A request's prediction already
- * included the shifts made before it was admitted, so its lag is measured against its prediction plus
- * the shifts made since ({@code shift now - shift at admission}); a lag is never counted twice, and
- * reality running ahead of prediction leaves the clocks alone.
+ * <p>Corrections from completion reports (the job's dispatcher; the simulator has none): when a stage
+ * really finishes a request later or earlier than predicted, that stage's clock moves by the
+ * difference, but never before the reported end. A request's prediction already included the shifts
+ * made before it was admitted, so the difference is measured against its prediction plus the shifts
+ * made since ({@code shift now - shift at admission}) and is never counted twice; the shift after a
+ * report is that report's excess ({@code actual - predicted + shift at admission}). Why both ways:
+ * with forward-only corrections every late completion moved a clock and no early one moved it back,
+ * so on an executor with a latency tail the clocks drifted ahead of the device and the job rejected
+ * more than the simulator predicted (docs/BENCHMARKS.md, "Fidelity on a real executor").
  *
  * <p>Times are doubles in one unit (the simulator and the dispatcher both use seconds); latencies come
  * from a {@link LatencyTable}, so the overhead factors are applied in one place. Not thread-safe.
@@ -33,6 +37,7 @@ public final class StageClockAdmission {
     private final double[] clocks;      // [group * maxStages + stage]
     private final double[] lastClock;   // the last stage's clock per group: the group choice reads only these
     private final double[] shift;       // [group * maxStages + stage]: corrections applied so far
+    private final double[] lastReported; // [group * maxStages + stage]: the latest completion applied
     private final double[] ends;        // the last prediction's stage ends
     private double finish;
 
@@ -66,6 +71,8 @@ public final class StageClockAdmission {
         clocks = new double[numGroups * maxStages];
         lastClock = new double[numGroups];
         shift = new double[numGroups * maxStages];
+        lastReported = new double[numGroups * maxStages];
+        java.util.Arrays.fill(lastReported, Double.NEGATIVE_INFINITY);
         ends = new double[maxStages];
     }
 
@@ -151,7 +158,7 @@ public final class StageClockAdmission {
     /**
      * A completion report: stage {@code k} of {@code group} finished a request at {@code actualEnd}
      * that was predicted to end at {@code predictedEnd} with {@code shiftAtAdmission} applied. Returns
-     * the lag applied to the clock (0 when on time or early, or for a stage this placement lacks).
+     * how far the clock moved (negative: back; 0 on time, or for a stage this placement lacks).
      */
     public double report(int group, int k, double predictedEnd, double shiftAtAdmission, double actualEnd) {
         if (group < 0 || group >= numGroups || k < 0 || k >= stages[group]) {
@@ -159,14 +166,16 @@ public final class StageClockAdmission {
         }
         int i = group * maxStages + k;
         double lag = actualEnd - (predictedEnd + (shift[i] - shiftAtAdmission));
-        if (!(lag > 0)) {
-            return 0;
+        if (!Double.isFinite(lag) || actualEnd < lastReported[i]) {
+            return 0; // a stage completes in order: an earlier completion arriving late is stale
         }
-        clocks[i] += lag;
-        shift[i] += lag;
+        lastReported[i] = actualEnd;
+        double moved = Math.max(clocks[i] + lag, actualEnd) - clocks[i]; // never free before the reported end
+        clocks[i] += moved;
+        shift[i] += moved;
         if (k == stages[group] - 1) {
             lastClock[group] = clocks[i];
         }
-        return lag;
+        return moved;
     }
 }

@@ -52,9 +52,32 @@ class StageClockAdmissionTest {
         assertThat(a.report(0, 0, 2.0, shift2, 2.5)).isZero();
         assertThat(a.clock(0, 0)).isEqualTo(2.5);
         assertThat(a.choose(0)).isEqualTo(1);
-        // early completions and stages the placement lacks change nothing
-        assertThat(a.report(1, 0, 1.0, 0, 0.8)).isZero();
+        // a stage this placement lacks changes nothing
         assertThat(a.report(7, 0, 1.0, 0, 9)).isZero();
-        assertThat(a.clock(1, 0)).isEqualTo(1.0);
+    }
+
+    @Test
+    void earlyReportsMoveAClockBackButNeverBeforeTheCompletion() {
+        LatencyTable t = new LatencyTable(List.of(model("p", single(1.0, 1))), PLAIN);
+        StageClockAdmission a = new StageClockAdmission(new Placement(List.of(ParallelConfig.of(1, 1)),
+                List.of(new int[] {0})), t);
+        assertThat(a.admit(0, 0, 0, 10)).isTrue(); // ends 1
+        double s1 = a.shift(0, 0);
+        assertThat(a.admit(0, 0, 0, 10)).isTrue(); // ends 2
+        double s2 = a.shift(0, 0);
+        // the first ends at 0.75: the second can start then, so the stage frees at 1.75
+        assertThat(a.report(0, 0, 1.0, s1, 0.75)).isCloseTo(-0.25, within(1e-12));
+        assertThat(a.clock(0, 0)).isEqualTo(1.75);
+        // the second ends at 1.5 (on its adjusted prediction, 1.75, early by 0.25): free at 1.5
+        assertThat(a.report(0, 0, 2.0, s2, 1.5)).isCloseTo(-0.25, within(1e-12));
+        assertThat(a.clock(0, 0)).isEqualTo(1.5);
+        // a stale report (an earlier completion arriving after a later one) changes nothing
+        assertThat(a.report(0, 0, 1.0, s1, 0.75)).isZero();
+        assertThat(a.clock(0, 0)).isEqualTo(1.5);
+        // nothing queued, and a completion far ahead of its prediction: the clock stops at the completion
+        assertThat(a.admit(0, 0, 5, 10)).isTrue(); // ends 6
+        double s3 = a.shift(0, 0);
+        assertThat(a.report(0, 0, 6.0, s3, 5.5)).isCloseTo(-0.5, within(1e-12));
+        assertThat(a.clock(0, 0)).isEqualTo(5.5);
     }
 }
