@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Each enumerated group partition is filled by AlpaServe's fast heuristic ({@link
  * FastGreedyReplication}, one simulation per replica) under AlpaServe's own ranking and
- * normalization and under the count ranking, the best few partitions also by the simulator-guided
+ * normalization, the best few partitions also under the count ranking and by the simulator-guided
  * greedy ({@link SimulatorGuidedGreedy}), and the best score wins; since one candidate reproduces
  * AlpaServe's own search, the result is never worse than AlpaServe's on the planning workload. With
  * buckets, every (bucket, devices) sub-problem is solved by AlpaServe's fast heuristic, the best split
@@ -152,8 +152,8 @@ public final class AlpaServeSearch implements PlacementPolicy {
 
     /**
      * Best placement of one set of models on the problem's devices (no bucket split): every group
-     * partition filled by AlpaServe's fast heuristic; with {@code full}, also by the count-ranked one,
-     * and the best few partitions by the guided greedy.
+     * partition filled by AlpaServe's fast heuristic; with {@code full}, the best few partitions also
+     * by the count-ranked one and by the guided greedy.
      */
     static Placement solveEco(PlacementProblem problem, boolean full) {
         SearchOptions o = problem.search();
@@ -164,20 +164,11 @@ public final class AlpaServeSearch implements PlacementPolicy {
             if (!anyUsable(problem, init)) {
                 continue;
             }
-            // AlpaServe's own ranking (so the result is never below its search) and the count ranking
+            // AlpaServe's own ranking: with it the result is never below AlpaServe's search
             Placement f = FastGreedyReplication.place(problem, init, FastGreedyReplication.Ranking.ALPASERVE);
-            double fs = problem.score(f).value();
-            if (full) { // off: AlpaServe's published search, its own ranking only
-                Placement c = FastGreedyReplication.place(problem, init, FastGreedyReplication.Ranking.COUNT);
-                double cs = problem.score(c).value();
-                if (cs > fs) {
-                    f = c;
-                    fs = cs;
-                }
-            }
             inits.add(init);
             fast.add(f);
-            fastScores.add(fs);
+            fastScores.add(problem.score(f).value());
         }
         if (inits.isEmpty()) {
             // Nothing fits any enumerated partition: the single-device partition, empty.
@@ -190,8 +181,15 @@ public final class AlpaServeSearch implements PlacementPolicy {
         Arrays.sort(order, (a, b) -> Double.compare(fastScores.get(b), fastScores.get(a)));
         Placement best = fast.get(order[0]);
         double bestScore = fastScores.get(order[0]);
-        if (full) {
+        if (full) { // the best few partitions also by the count ranking and the guided greedy
             for (int i = 0; i < Math.min(GUIDED_PARTITIONS, order.length); i++) {
+                Placement c = FastGreedyReplication.place(problem, inits.get(order[i]),
+                        FastGreedyReplication.Ranking.COUNT);
+                double cs = problem.score(c).value();
+                if (cs > bestScore) {
+                    bestScore = cs;
+                    best = c;
+                }
                 Placement g = SimulatorGuidedGreedy.place(problem, inits.get(order[i]));
                 double s = problem.score(g).value();
                 if (s > bestScore) {
