@@ -66,6 +66,8 @@ public final class ChainServer implements AutoCloseable {
     private final double emulatedScale;
     private final int capacity;
     private final Map<Long, Session> sessions = new HashMap<>();
+    /** job -> the position its next pass starts at here (what the session's cache holds). */
+    private final Map<Long, Integer> nextPosition = new HashMap<>();
     /** job -> the highest attempt that ended here (released or cancelled). */
     private final Map<Long, Integer> ended = new LinkedHashMap<>(16, 0.75f, false) {
         private static final long serialVersionUID = 1L;
@@ -231,6 +233,11 @@ public final class ChainServer implements AutoCloseable {
             int now = jobsPerChain.merge(h.chain, 1, Integer::sum);
             peakPerChain.merge(h.chain, now, Math::max);
         }
+        Integer next = nextPosition.get(h.job);
+        if (next != null && h.position < next) {
+            return; // a pass this cache already holds: a hop read again after a restart of this server's source
+        }
+        nextPosition.put(h.job, h.position + (h.tokens != null ? h.tokens.length : h.rows));
         passes++;
         if (executors[firstBlock] == null) {
             // emulated: the pass ends after the paper's service time, while other jobs' passes go on; the hop
@@ -374,6 +381,7 @@ public final class ChainServer implements AutoCloseable {
 
     private void drop(long job, Session s) {
         sessions.remove(job);
+        nextPosition.remove(job);
         used -= s.blocks();
         jobsPerChain.merge(s.chain(), -1, Integer::sum);
         long session = session(job, s.attempt());

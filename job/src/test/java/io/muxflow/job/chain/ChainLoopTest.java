@@ -228,6 +228,28 @@ class ChainLoopTest {
     }
 
     @Test
+    void aHopReadTwiceChangesNothing() {
+        // a chain server's hop source restarted alone re-reads hops it already ran: each one is read twice here
+        int[] prompt = {10, 20, 30, 40};
+        Loop loop = new Loop(2, "jffc");
+        loop.scheduler.arrive(request("r", prompt, 5, 0.7f, 0, 7), 0, loop);
+        while (!loop.hops.isEmpty() || !loop.events.isEmpty()) {
+            ChainHop h = loop.hops.poll();
+            if (h != null) {
+                servers.get(h.targetServer()).process(h, loop);
+                servers.get(h.targetServer()).process(ChainHopCodec.decode(ChainHopCodec.encode(h)), loop);
+            }
+            ChainHop e = loop.events.poll();
+            if (e != null) {
+                loop.scheduler.event(e, 0, loop);
+            }
+        }
+        assertThat(loop.replies).hasSize(1);
+        assertThat(loop.replies.get(0).status).as(loop.replies.get(0).detail).isEqualTo("OK");
+        assertThat(loop.replies.get(0).tokens).containsExactly(ChainFixtures.reference(prompt, 5, 0.7f, 0, 7, new int[0]));
+    }
+
+    @Test
     void emulatedServersHoldEachPassForThePapersShareAndOverlapJobs() {
         ChainDeployment dep = ChainFixtures.deployment(2);
         ChainServer s0 = new ChainServer(dep, 0, ChainFixtures.config(), null, null, 0.5);
