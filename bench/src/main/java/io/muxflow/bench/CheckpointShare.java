@@ -1,6 +1,5 @@
 package io.muxflow.bench;
 
-import io.muxflow.job.loadgen.DoubleSeries;
 import java.util.Arrays;
 
 /**
@@ -42,7 +41,7 @@ public record CheckpointShare(int checkpoints, double windowShare, double slowSh
         int within = (int) Arrays.stream(t).filter(x -> x >= first && x <= last).count();
         double[] sorted = overheadMs.clone();
         Arrays.sort(sorted);
-        double p99 = DoubleSeries.nearestRank(sorted, 0.99);
+        double p99 = io.muxflow.planner.stats.Percentiles.nearestRank(sorted, 0.99);
         int inside = 0;
         int slow = 0;
         int slowInside = 0;
@@ -62,7 +61,7 @@ public record CheckpointShare(int checkpoints, double windowShare, double slowSh
         if (out > 0) {
             double[] o = Arrays.copyOf(outside, out);
             Arrays.sort(o);
-            p99Out = DoubleSeries.nearestRank(o, 0.99);
+            p99Out = io.muxflow.planner.stats.Percentiles.nearestRank(o, 0.99);
         }
         return new CheckpointShare(within, (double) inside / n, (double) slowInside / slow, p99Out);
     }

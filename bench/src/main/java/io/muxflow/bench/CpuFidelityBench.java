@@ -156,8 +156,7 @@ public final class CpuFidelityBench {
         if (stageOverhead != null) {
             conf.set(MuxflowOptions.STAGE_OVERHEAD, stageOverhead);
         }
-        SimOptions sim = JobSpec.of(Plan.parse(Json.parse("{\"version\": 1, \"groups\": []}", "p"), "p"), db, conf)
-                .simOptions().withWarmup(0);
+        SimOptions sim = JobSpec.simOptions(conf).withWarmup(0);
         List<ModelProfile> profiles = models.stream().map(m -> db.require(m.profile(), "fidelity-cpu")).toList();
         PlacementProblem problem = new PlacementProblem(profiles, w, Cluster.of(devices, 4), sim, SearchOptions.defaults());
         Map<String, String> mp = new HashMap<>();

@@ -30,6 +30,15 @@ public record JobSpec(String planJson, String profilesJson, String backend, Stri
      * The dispatcher admits with them and the replanner simulates with them.
      */
     public io.muxflow.planner.sim.SimOptions simOptions() {
+        return simOptions(fixedOverheadUs, stageOverheadFactor);
+    }
+
+    /** The same prediction parameters straight from a job configuration (what {@link #of} would ship). */
+    public static io.muxflow.planner.sim.SimOptions simOptions(Configuration conf) {
+        return simOptions(conf.get(MuxflowOptions.FIXED_OVERHEAD).toNanos() / 1000, conf.get(MuxflowOptions.STAGE_OVERHEAD));
+    }
+
+    private static io.muxflow.planner.sim.SimOptions simOptions(long fixedOverheadUs, double stageOverheadFactor) {
         return io.muxflow.planner.sim.SimOptions.defaults().withOverheads(fixedOverheadUs / 1e6, stageOverheadFactor);
     }
 

@@ -50,11 +50,7 @@ public final class DoubleSeries {
             a = Arrays.copyOf(values, size);
         }
         Arrays.sort(a);
-        return nearestRank(a, q);
+        return io.muxflow.planner.stats.Percentiles.nearestRank(a, q);
     }
 
-    /** The nearest-rank percentile of already sorted values ({@link io.muxflow.planner.stats.Percentiles}). */
-    public static double nearestRank(double[] sorted, double q) {
-        return io.muxflow.planner.stats.Percentiles.nearestRank(sorted, q);
-    }
 }

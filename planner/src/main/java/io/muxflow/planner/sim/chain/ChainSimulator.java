@@ -1,5 +1,6 @@
 package io.muxflow.planner.sim.chain;
 
+import io.muxflow.planner.stats.Percentiles;
 import java.util.Arrays;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
@@ -122,15 +123,12 @@ public final class ChainSimulator {
         Arrays.sort(response);
         double span = windowEnd - windowStart;
         double rate = span > 0 ? (m - 1) / span : 0;
-        return new ChainSimResult(router.name(), m, mean, quantile(response, 0.5), quantile(response, 0.95),
-                quantile(response, 0.99), wait / m, svc / m, span > 0 ? area / span : 0, rate, atLastArrival, response);
+        return new ChainSimResult(router.name(), m, mean, Percentiles.nearestRank(response, 0.5),
+                Percentiles.nearestRank(response, 0.95), Percentiles.nearestRank(response, 0.99), wait / m, svc / m, span > 0 ? area / span : 0, rate, atLastArrival, response);
     }
 
     private static double overlap(double a, double b, double lo, double hi) {
         return Math.max(0, Math.min(b, hi) - Math.max(a, lo));
     }
 
-    static double quantile(double[] sorted, double q) {
-        return io.muxflow.planner.stats.Percentiles.nearestRank(sorted, q);
-    }
 }
