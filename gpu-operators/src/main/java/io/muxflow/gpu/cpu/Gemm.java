@@ -1,8 +1,9 @@
 package io.muxflow.gpu.cpu;
 
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
  * Single-precision matrix multiply for row-major matrices: {@code C = A B + bias} (A m x k, B k x n)
@@ -25,7 +26,16 @@ public final class Gemm {
     interface Kernels {
         void block(float[] a, float[] b, float[] c, int k, int n, int i0, int i1, int j0, int j1, int p0, int p1);
 
+        /**
+         * A lone row: {@code c[co + j] = fma(a[ao + p], b[p n + j], c[co + j])} for ascending p in [0, k),
+         * for j in [j0, j1).
+         */
+        void gemv(float[] a, int ao, float[] b, float[] c, int co, int k, int n, int j0, int j1);
+
         float dot8(float[] a, int ao, float[] b, int bo, int len);
+
+        /** Four {@link #dot8}s of the same row of a with consecutive rows of b: out[oo + q], q < 4. */
+        void dot8x4(float[] a, int ao, float[] b, int bo, int len, float[] out, int oo);
 
         String name();
     }
@@ -61,7 +71,19 @@ public final class Gemm {
                 java.util.Arrays.fill(c, i * n, i * n + n, 0f);
             }
         }
-        if (threads <= 1 || (long) m * n * k < 1L << 18) {
+        boolean serial = threads <= 1 || (long) m * n * k < 1L << 18;
+        if (m < 4) {
+            // decode steps: each row is a GEMV bound by reading B once; each thread streams its own
+            // contiguous part of every row of B
+            int parts = serial ? 1 : threads;
+            int per = ((n + parts - 1) / parts + 15) / 16 * 16;
+            IntConsumer cols = t -> {
+                for (int i = 0; i < m; i++) {
+                    KERNELS.gemv(a, i * k, b, c, i * n, k, n, t * per, Math.min(n, (t + 1) * per));
+                }
+            };
+            run(threads, (n + per - 1) / per, cols);
+        } else if (serial) {
             blocked(a, b, c, k, n, 0, m, 0, n);
         } else if (m >= 8 * threads) {
             int groups = (m + 3) / 4;
@@ -69,9 +91,8 @@ public final class Gemm {
             int per = (groups + chunks - 1) / chunks * 4;
             run(threads, (m + per - 1) / per, t -> blocked(a, b, c, k, n, t * per, Math.min(m, (t + 1) * per), 0, n));
         } else {
-            // few rows (decode steps): one contiguous column range per thread, so each streams its own
-            // part of every row of B
-            int parts = m < 4 ? threads : threads * 4;
+            // few rows: one contiguous column range per chunk
+            int parts = threads * 4;
             int per = Math.max(16, ((n + parts - 1) / parts + 15) / 16 * 16);
             run(threads, (n + per - 1) / per, t -> blocked(a, b, c, k, n, 0, m, t * per, Math.min(n, (t + 1) * per)));
         }
@@ -88,34 +109,55 @@ public final class Gemm {
 
     /** C = A B^T, B given as n rows of length k (the tied LM head: logits = h x embeddings^T). */
     public static void multiplyTransposed(float[] a, float[] bRows, float[] c, int m, int k, int n, int threads) {
-        int chunks = 64;
-        int per = (n + chunks - 1) / chunks;
-        IntConsumer cols = t -> {
-            int to = Math.min(n, (t + 1) * per);
+        // one contiguous range of B's rows per thread (chunks claimed in order), four rows at a time
+        int chunks = threads <= 1 ? 1 : threads * 4;
+        int per = ((n + chunks - 1) / chunks + 3) / 4 * 4;
+        IntConsumer rows = t -> {
+            int from = t * per;
+            int to = Math.min(n, from + per);
             for (int i = 0; i < m; i++) {
-                for (int j = t * per; j < to; j++) {
+                int j = from;
+                for (; j + 3 < to; j += 4) {
+                    KERNELS.dot8x4(a, i * k, bRows, j * k, k, c, i * n + j);
+                }
+                for (; j < to; j++) {
                     c[i * n + j] = KERNELS.dot8(a, i * k, bRows, j * k, k);
                 }
             }
         };
-        if (threads <= 1) {
-            for (int t = 0; t < chunks; t++) {
-                cols.accept(t);
-            }
-        } else {
-            run(threads, chunks, cols);
-        }
+        run(threads, (n + per - 1) / per, rows);
     }
 
+    /**
+     * Runs body(0 .. chunks - 1), each once, on up to {@code threads} threads: the caller takes part
+     * (a decode step makes ~50 of these calls per token, so a hand-off that only waits costs), the
+     * pool's workers claim the other chunks in order.
+     */
     static void run(int threads, int chunks, IntConsumer body) {
+        int helpers = Math.min(threads, chunks) - 1;
+        if (helpers <= 0) {
+            for (int t = 0; t < chunks; t++) {
+                body.accept(t);
+            }
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        Runnable claim = () -> {
+            for (int t = next.getAndIncrement(); t < chunks; t = next.getAndIncrement()) {
+                body.accept(t);
+            }
+        };
         ForkJoinPool pool = Pools.get(threads);
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[helpers];
+        for (int h = 0; h < helpers; h++) {
+            tasks[h] = pool.submit(claim);
+        }
         try {
-            pool.submit(() -> IntStream.range(0, chunks).parallel().forEach(body)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("gemm interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
+            claim.run();
+        } finally {
+            for (ForkJoinTask<?> task : tasks) {
+                task.join();
+            }
         }
     }
 }

@@ -21,6 +21,24 @@ final class ScalarKernels implements Gemm.Kernels {
     }
 
     @Override
+    public void gemv(float[] a, int ao, float[] b, float[] c, int co, int k, int n, int j0, int j1) {
+        for (int p = 0; p < k; p++) {
+            float av = a[ao + p];
+            int bo = p * n;
+            for (int j = j0; j < j1; j++) {
+                c[co + j] = Math.fma(av, b[bo + j], c[co + j]);
+            }
+        }
+    }
+
+    @Override
+    public void dot8x4(float[] a, int ao, float[] b, int bo, int len, float[] out, int oo) {
+        for (int q = 0; q < 4; q++) {
+            out[oo + q] = dot8(a, ao, b, bo + q * len, len);
+        }
+    }
+
+    @Override
     public float dot8(float[] a, int ao, float[] b, int bo, int len) {
         float[] acc = new float[8];
         int p = 0;

@@ -169,6 +169,52 @@ class CpuTransformerTest {
     }
 
     @Test
+    void fewRowsAndTheTransposedProductRoundLikeTheScalarKernelsOnAnyThreadCount() {
+        java.util.Random r = new java.util.Random(11);
+        int k = 771; // not a multiple of 4 or 8: the GEMV's row tail and the dot products' tails run
+        for (int n : new int[] {7, 200, 1030}) {
+            for (int m = 1; m <= 3; m++) {
+                float[] a = new float[m * k];
+                float[] bm = new float[k * n];
+                float[] bias = new float[n];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = r.nextFloat() - 0.5f;
+                }
+                for (int i = 0; i < bm.length; i++) {
+                    bm[i] = r.nextFloat() - 0.5f;
+                }
+                for (int i = 0; i < n; i++) {
+                    bias[i] = r.nextFloat();
+                }
+                float[] expected = new float[m * n];
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(bias, 0, expected, i * n, n);
+                }
+                new ScalarKernels().block(a, bm, expected, k, n, 0, m, 0, n, 0, k);
+                float[] expectedT = new float[m * n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        expectedT[i * n + j] = new ScalarKernels().dot8(a, i * k, bm, j * k, k);
+                    }
+                }
+                for (int threads = 1; threads <= 3; threads++) {
+                    float[] c = new float[m * n];
+                    Gemm.multiply(a, bm, bias, c, m, k, n, threads);
+                    assertThat(c).as("m %d n %d threads %d", m, n, threads).containsExactly(expected);
+                    float[] t = new float[m * n];
+                    Gemm.multiplyTransposed(a, bm, t, m, k, n, threads);
+                    assertThat(t).as("transposed, m %d n %d threads %d", m, n, threads).containsExactly(expectedT);
+                }
+                double s = bias[n - 1];
+                for (int p = 0; p < k; p++) {
+                    s += (double) a[(m - 1) * k + p] * bm[p * n + n - 1];
+                }
+                assertThat((double) expected[m * n - 1]).isCloseTo(s, org.assertj.core.api.Assertions.within(1e-3));
+            }
+        }
+    }
+
+    @Test
     void erfIsAccurate() {
         double[][] known = {{0, 0}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149}, {2, 0.9953222650189527},
                 {3, 0.9999779095030014}, {-1.5, -0.9661051464753108}};
