@@ -183,6 +183,17 @@ public final class KafkaServingIO implements ServingIO {
                 .setKafkaProducerConfig(producerProps()).build();
     }
 
+    /**
+     * At least once and at once (linger 0): a streaming client wants each token when it is made, and
+     * drops the repeats a restart may send (same request id and step).
+     */
+    @Override
+    public Sink<io.muxflow.job.chain.StreamedToken> tokens() {
+        return KafkaSink.<io.muxflow.job.chain.StreamedToken>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))
+                .setRecordSerializer(Serializers.tokens(conf.get(MuxflowOptions.TOKENS_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).setKafkaProducerConfig(producerProps()).build();
+    }
+
     @Override
     public Sink<io.muxflow.job.adapt.PlanRecord> plans() {
         return KafkaSink.<io.muxflow.job.adapt.PlanRecord>builder().setBootstrapServers(conf.get(MuxflowOptions.BOOTSTRAP))

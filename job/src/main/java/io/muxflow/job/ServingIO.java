@@ -41,4 +41,7 @@ public interface ServingIO {
     Source<io.muxflow.job.chain.ChainHop, ?, ?> chainEventsIn();
 
     Sink<io.muxflow.job.chain.ChainHop> chainEventsOut();
+
+    /** Generated tokens as they are made, for clients that stream (keyed by request id, at least once). */
+    Sink<io.muxflow.job.chain.StreamedToken> tokens();
 }

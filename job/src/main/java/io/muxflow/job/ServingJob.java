@@ -216,6 +216,10 @@ public final class ServingJob {
         }
         hopsOut.sinkTo(io.chainHopsOut()).uid("chain-hops-sink").name("chain-hops-sink");
         eventsOut.sinkTo(io.chainEventsOut()).uid("chain-events-sink").name("chain-events-sink");
+        if (spec.chain().streamTokens()) {
+            dispatched.getSideOutput(ChainDispatcherOperator.TOKENS).sinkTo(io.tokens()).uid("chain-tokens-sink")
+                    .name("chain-tokens-sink").setParallelism(1);
+        }
         return dispatched;
     }
 

@@ -20,14 +20,18 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The chain dispatcher (keyed by LLM): generation requests in, the servers' tokens and job ends in
- * (through the event topic), final responses out and work for the servers to {@link #HOPS} (through
- * the hop topic). The jobs are keyed state (prompt, tokens so far, route, attempt) and survive a
+ * (through the event topic), final responses out, work for the servers to {@link #HOPS} (through
+ * the hop topic) and each new token to {@link #TOKENS} (the token stream). The jobs are keyed state (prompt, tokens so far, route, attempt) and survive a
  * restart; the routing logic is {@link ChainScheduler}, rebuilt from that state when the operator
  * (re)opens, which resumes every job in flight under its next attempt.
  */
 public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String, ServingRequest, ChainHop, Reply> {
     private static final long serialVersionUID = 1L;
     public static final OutputTag<ChainHop> HOPS = new OutputTag<>("chain-hops") {
+        private static final long serialVersionUID = 1L;
+    };
+    /** Each token as it is made, for the token stream (when {@code muxflow.chain.stream-tokens} is on). */
+    public static final OutputTag<StreamedToken> TOKENS = new OutputTag<>("chain-tokens") {
         private static final long serialVersionUID = 1L;
     };
     /** How often queued and silent jobs are checked against their deadlines. */
@@ -98,6 +102,13 @@ public final class ChainDispatcherOperator extends KeyedCoProcessFunction<String
         @Override
         public void hop(ChainHop h) {
             ctx.output(HOPS, h);
+        }
+
+        @Override
+        public void token(ChainJob j, int step) {
+            if (spec.chain().streamTokens()) {
+                ctx.output(TOKENS, StreamedToken.of(j, step));
+            }
         }
 
         @Override

@@ -59,6 +59,11 @@ public class ChainHop {
     public long sentUs;
     /** TOKEN: when the token was sampled. */
     public long eventUs;
+    /**
+     * When the job's topic source read it, microseconds (0 when it came another way); not on the wire.
+     * It splits a hop's latency into the Kafka leg (send to read) and the leg inside the job.
+     */
+    public long readUs;
 
     public ChainHop() {
     }

@@ -48,6 +48,10 @@ public final class ChainScheduler {
 
         /** The final response of a job. */
         void reply(Reply r);
+
+        /** A job's token at {@code step} was made (its first arrival; repeats are not passed on). */
+        default void token(ChainJob j, int step) {
+        }
     }
 
     /** Settings. */
@@ -262,6 +266,7 @@ public final class ChainScheduler {
                     j.tokenTimesUs = Arrays.copyOf(j.tokenTimesUs, j.tokenTimesUs.length + 1);
                     j.tokenTimesUs[e.step] = e.eventUs;
                     store.put(j);
+                    out.token(j, e.step);
                 }
             }
             case ChainHop.DONE -> finish(j, e.status, e.detail);

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * topic, tokens and job ends to {@link #EVENTS}. An emulated pass ends through the task's mailbox
  * (a timer thread only wakes it), so every callback runs on the task thread as Flink requires.
  * Metrics per server: jobs in service and their peak per chain against its capacity, cache use
- * against the allocation, and the hop latency (send to receive: the runtime's RTT), in µs.
+ * against the allocation, and the hop latency (send to receive: the runtime's RTT), in µs, whole
+ * and split into its Kafka leg (send to the topic source reading it) and the leg inside the job.
  */
 public final class ChainServerOperator extends AbstractStreamOperator<ChainHop>
         implements OneInputStreamOperator<ChainHop, ChainHop> {
@@ -40,6 +41,8 @@ public final class ChainServerOperator extends AbstractStreamOperator<ChainHop>
     private final String llm;
     private transient ChainServer server;
     private transient Histogram hopUs;
+    private transient Histogram hopKafkaUs;
+    private transient Histogram hopInJobUs;
     private transient MailboxExecutor mailbox;
     private transient ScheduledThreadPoolExecutor timer;
     private transient ChainServer.Out out;
@@ -98,6 +101,8 @@ public final class ChainServerOperator extends AbstractStreamOperator<ChainHop>
             }
         }
         hopUs = g.histogram("hopLatencyUs", new io.muxflow.job.metrics.NearestRankHistogram(1000));
+        hopKafkaUs = g.histogram("hopKafkaUs", new io.muxflow.job.metrics.NearestRankHistogram(1000));
+        hopInJobUs = g.histogram("hopInJobUs", new io.muxflow.job.metrics.NearestRankHistogram(1000));
         ChainDeployment.Server me = dep.servers().get(id);
         LOG.info("chain server {} of '{}': blocks [{}, {}) of {} on {}, cache for {} block-jobs", id, llm, me.start(),
                 me.start() + me.count(), dep.blocks(), spec.backend(), server.capacity());
@@ -116,7 +121,12 @@ public final class ChainServerOperator extends AbstractStreamOperator<ChainHop>
     public void processElement(StreamRecord<ChainHop> record) {
         ChainHop h = record.getValue();
         if (h.sentUs > 0) {
-            hopUs.update(Math.max(0, Clocks.nowUs() - h.sentUs));
+            long now = Clocks.nowUs();
+            hopUs.update(Math.max(0, now - h.sentUs));
+            if (h.readUs > 0) {
+                hopKafkaUs.update(Math.max(0, h.readUs - h.sentUs));
+                hopInJobUs.update(Math.max(0, now - h.readUs));
+            }
         }
         server.process(h, out);
     }

@@ -6,7 +6,8 @@ import java.io.Serializable;
 import org.apache.flink.configuration.Configuration;
 
 /** The chain path's settings, from {@link MuxflowOptions}. */
-public record ChainSpec(String router, int queueCapacity, int maxNewTokens, long silenceGraceUs, double petalsPenaltyS)
+public record ChainSpec(String router, int queueCapacity, int maxNewTokens, long silenceGraceUs, double petalsPenaltyS,
+        boolean streamTokens)
         implements Serializable {
     public ChainSpec {
         if (!ChainRouters.NAMES.contains(router)) {
@@ -22,6 +23,6 @@ public record ChainSpec(String router, int queueCapacity, int maxNewTokens, long
     public static ChainSpec of(Configuration c) {
         return new ChainSpec(c.get(MuxflowOptions.CHAIN_ROUTER), c.get(MuxflowOptions.CHAIN_QUEUE_CAPACITY),
                 c.get(MuxflowOptions.CHAIN_MAX_NEW_TOKENS), c.get(MuxflowOptions.CHAIN_SILENCE_GRACE).toNanos() / 1000,
-                c.get(MuxflowOptions.CHAIN_PETALS_PENALTY));
+                c.get(MuxflowOptions.CHAIN_PETALS_PENALTY), c.get(MuxflowOptions.CHAIN_STREAM_TOKENS));
     }
 }

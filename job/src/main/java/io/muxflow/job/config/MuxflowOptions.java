@@ -191,6 +191,17 @@ public final class MuxflowOptions {
             .stringType().defaultValue("muxflow.chain-events")
             .withDescription("Internal: tokens and job ends from chain servers back to the chain dispatcher.");
 
+    public static final ConfigOption<String> TOKENS_TOPIC = ConfigOptions.key("muxflow.topic.tokens")
+            .stringType().defaultValue("muxflow.tokens")
+            .withDescription("Generated tokens as they are made (GeneratedToken records keyed by request id, in the "
+                    + "request's encoding), when muxflow.chain.stream-tokens is on.");
+
+    public static final ConfigOption<Boolean> CHAIN_STREAM_TOKENS = ConfigOptions.key("muxflow.chain.stream-tokens")
+            .booleanType().defaultValue(true)
+            .withDescription("Write each generated token to the tokens topic as the dispatcher receives it (at least "
+                    + "once: a consumer keeps the first of each request id and step); the final response stays "
+                    + "exactly-once on the responses topic.");
+
     public static final ConfigOption<String> CHAIN_ROUTER = ConfigOptions.key("muxflow.chain.router").stringType()
             .defaultValue("jffc")
             .withDescription("How the chain dispatcher routes generation jobs: jffc (join the fastest free chain, one "
@@ -225,7 +236,7 @@ public final class MuxflowOptions {
                 EMULATED_TIME_SCALE,
                 CPU_THREADS, MODEL_STORE, MAX_PARALLELISM, STATS_WINDOW, STATS_SLIDE, ADAPT, RECOMMEND_ONLY,
                 EVALUATION_INTERVAL, STABILIZATION, COOLDOWN, DEAD_BAND, HORIZON, REDEPLOY_COST, SEARCH_BUDGET, ADAPT_MEM_GB,
-                SAVEPOINT_DIR, CHAIN_HOPS_TOPIC, CHAIN_EVENTS_TOPIC, CHAIN_ROUTER, CHAIN_QUEUE_CAPACITY,
+                SAVEPOINT_DIR, CHAIN_HOPS_TOPIC, CHAIN_EVENTS_TOPIC, TOKENS_TOPIC, CHAIN_STREAM_TOKENS, CHAIN_ROUTER, CHAIN_QUEUE_CAPACITY,
                 CHAIN_MAX_NEW_TOKENS, CHAIN_SILENCE_GRACE, CHAIN_PETALS_PENALTY);
     }
 }

@@ -69,6 +69,15 @@ public final class Serializers {
                 h.llm.getBytes(StandardCharsets.UTF_8), io.muxflow.job.chain.ChainHopCodec.encode(h));
     }
 
+    /** Streamed tokens, keyed by request id, in the encoding the request came in. */
+    public static KafkaRecordSerializationSchema<io.muxflow.job.chain.StreamedToken> tokens(String topic) {
+        return (KafkaRecordSerializationSchema<io.muxflow.job.chain.StreamedToken>) (t, ctx, ts) -> new ProducerRecord<>(
+                topic, t.requestId.getBytes(StandardCharsets.UTF_8), Codecs.TOKEN.encode(
+                        io.muxflow.schema.GeneratedToken.newBuilder().setRequestId(t.requestId).setModel(t.model)
+                                .setStep(t.step).setTokenId(t.token).setGeneratedUs(t.generatedUs).build(),
+                        t.encoding == 1 ? Encoding.JSON : Encoding.AVRO));
+    }
+
     /** Chain hops and events; a record of another layout is skipped. */
     public static final class ChainHopDeserializer implements KafkaRecordDeserializationSchema<io.muxflow.job.chain.ChainHop> {
         private static final long serialVersionUID = 1L;
@@ -77,6 +86,7 @@ public final class Serializers {
         public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<io.muxflow.job.chain.ChainHop> out) {
             io.muxflow.job.chain.ChainHop h = io.muxflow.job.chain.ChainHopCodec.decode(record.value());
             if (h != null) {
+                h.readUs = io.muxflow.job.model.Clocks.nowUs();
                 out.collect(h);
             }
         }

@@ -26,11 +26,12 @@ public final class Topics {
         return t;
     }
 
-    /** The chain path's internal topics (a job whose plan has a chains section reads and writes them). */
+    /** The chain path's topics, internal ones and the token stream (a job whose plan has a chains section uses them). */
     public static Map<String, Integer> chains(Configuration conf) {
         Map<String, Integer> t = new LinkedHashMap<>();
         t.put(conf.get(MuxflowOptions.CHAIN_HOPS_TOPIC), io.muxflow.job.egress.Serializers.CHAIN_HOP_PARTITIONS);
         t.put(conf.get(MuxflowOptions.CHAIN_EVENTS_TOPIC), 1);
+        t.put(conf.get(MuxflowOptions.TOKENS_TOPIC), 1);
         return t;
     }
 

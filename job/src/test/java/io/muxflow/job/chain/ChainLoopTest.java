@@ -36,6 +36,8 @@ class ChainLoopTest {
         final ArrayDeque<ChainHop> events = new ArrayDeque<>();
         final List<Reply> replies = new ArrayList<>();
         final List<ChainHop> seenHops = new ArrayList<>();
+        /** What the token stream gets: "request:step:token". */
+        final List<String> streamed = new ArrayList<>();
 
         Loop(int capacity, String router) {
             this(ChainFixtures.deployment(capacity), ChainFixtures.config(),
@@ -95,6 +97,11 @@ class ChainLoopTest {
         @Override
         public void reply(Reply r) {
             replies.add(r);
+        }
+
+        @Override
+        public void token(ChainJob j, int step) {
+            streamed.add(j.requestId + ":" + step + ":" + j.tokens[step]);
         }
 
         @Override
@@ -225,6 +232,32 @@ class ChainLoopTest {
         assertThat(after.replies).hasSize(1);
         assertThat(after.replies.get(0).status).isEqualTo("OK");
         assertThat(after.replies.get(0).tokens).containsExactly(ChainFixtures.reference(prompt, 6, 0.9f, 0, 42, new int[0]));
+    }
+
+    @Test
+    void eachTokenIsStreamedOnceInStepOrderEvenWhenItsEventComesTwice() {
+        int[] prompt = {10, 20, 30, 40};
+        Loop loop = new Loop(2, "jffc");
+        loop.scheduler.arrive(request("r", prompt, 5, 0.7f, 0, 7), 0, loop);
+        while (!loop.hops.isEmpty() || !loop.events.isEmpty()) {
+            ChainHop h = loop.hops.poll();
+            if (h != null) {
+                servers.get(h.targetServer()).process(h, loop);
+            }
+            ChainHop e = loop.events.poll();
+            if (e != null) {
+                loop.scheduler.event(e, 0, loop);
+                loop.scheduler.event(ChainHopCodec.decode(ChainHopCodec.encode(e)), 0, loop);
+            }
+        }
+        assertThat(loop.replies).hasSize(1);
+        int[] tokens = loop.replies.get(0).tokens;
+        assertThat(tokens).containsExactly(ChainFixtures.reference(prompt, 5, 0.7f, 0, 7, new int[0]));
+        List<String> expected = new ArrayList<>();
+        for (int s = 0; s < tokens.length; s++) {
+            expected.add("r:" + s + ":" + tokens[s]);
+        }
+        assertThat(loop.streamed).containsExactlyElementsOf(expected);
     }
 
     @Test

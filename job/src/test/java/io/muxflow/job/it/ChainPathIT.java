@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.muxflow.job.chain.ChainFixtures;
 import io.muxflow.job.control.RestClusterAccess;
 import io.muxflow.job.model.Clocks;
+import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.schema.GeneratedToken;
 import io.muxflow.schema.InferenceRequest;
 import io.muxflow.schema.InferenceResponse;
 import io.muxflow.schema.ResponseStatus;
+import io.muxflow.schema.codec.Codecs;
 import io.muxflow.schema.codec.Encoding;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,8 +34,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * gpt2-chain's 12 blocks over three cpu chain servers with uneven ranges ([0,5), [5,9), [9,12)), the
  * decode loop closed through the hop topic. Tokens equal the unsplit model's, bit for bit (greedy and
  * seeded sampling, Avro and JSON requests); with more jobs than the chain's capacity they wait, and the
- * servers' own records never show more jobs on the chain than its capacity; bad generation input is
- * answered INVALID with the reason.
+ * servers' own records never show more jobs on the chain than its capacity; the token stream carries
+ * every token of every generation once per step, equal to its final response; bad generation input
+ * is answered INVALID with the reason.
  */
 class ChainPathIT {
     @RegisterExtension
@@ -48,6 +52,14 @@ class ChainPathIT {
 
     static Map<String, List<InferenceResponse>> await(ServingHarness h, Set<String> ids, Duration timeout) {
         return KafkaClients.awaitResponses(h.kafka.bootstrapServers(), h.responses(), ids, timeout);
+    }
+
+    static GeneratedToken decodeToken(byte[] value) {
+        try {
+            return Encoding.sniff(value) == Encoding.JSON ? Codecs.TOKEN.decodeJson(value) : Codecs.TOKEN.decodeBinary(value);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static int[] ints(List<Integer> l) {
@@ -129,6 +141,43 @@ class ChainPathIT {
                     assertThat(ints(r.getTokens())).containsExactly(
                             ChainFixtures.reference(new int[] {100 + i, 7}, 6, 0f, 0, 0, new int[0]));
                 }
+                // the token stream: as a streaming client reads it (the first of each step kept), every
+                // token of every generation, in its request's encoding, equal to the final response's
+                Set<String> generated = new java.util.HashSet<>(ids);
+                generated.removeAll(bad.keySet());
+                generated.remove("gen-twice");
+                Map<String, Map<Integer, GeneratedToken>> streamed = new HashMap<>();
+                Map<String, Encoding> encodings = new HashMap<>();
+                try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(h.kafka.bootstrapServers(),
+                        h.conf.get(MuxflowOptions.TOKENS_TOPIC), false)) {
+                    KafkaClients.readUntil(c, Duration.ofSeconds(30), l -> {
+                        streamed.clear();
+                        for (ConsumerRecord<byte[], byte[]> r : l) {
+                            GeneratedToken t = decodeToken(r.value());
+                            assertThat(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))
+                                    .isEqualTo(t.getRequestId());
+                            streamed.computeIfAbsent(t.getRequestId(), k -> new HashMap<>()).putIfAbsent(t.getStep(), t);
+                            encodings.put(t.getRequestId(), Encoding.sniff(r.value()));
+                        }
+                        return generated.stream().allMatch(id -> streamed.containsKey(id)
+                                && streamed.get(id).size() == got.get(id).get(0).getTokens().size());
+                    });
+                }
+                for (String id : generated) {
+                    InferenceResponse r = got.get(id).get(0);
+                    Map<Integer, GeneratedToken> tokens = streamed.get(id);
+                    assertThat(tokens).as(id).isNotNull();
+                    assertThat(tokens).as(id).hasSize(r.getTokens().size());
+                    for (int step = 0; step < r.getTokens().size(); step++) {
+                        GeneratedToken t = tokens.get(step);
+                        assertThat(t).as(id + " step " + step).isNotNull();
+                        assertThat(t.getTokenId()).as(id + " step " + step).isEqualTo(r.getTokens().get(step));
+                        assertThat(t.getGeneratedUs()).isEqualTo(r.getTokenTimesUs().get(step));
+                        assertThat(t.getModel()).isEqualTo(ChainFixtures.LLM);
+                    }
+                }
+                assertThat(encodings.get("greedy")).isEqualTo(Encoding.AVRO);
+                assertThat(encodings.get("sampled")).isEqualTo(Encoding.JSON);
                 bad.forEach((id, why) -> {
                     InferenceResponse r = got.get(id).get(0);
                     assertThat(r.getStatus()).as(id).isEqualTo(ResponseStatus.INVALID);

@@ -1,6 +1,7 @@
 package io.muxflow.schema.codec;
 
 import io.muxflow.schema.DeadLetter;
+import io.muxflow.schema.GeneratedToken;
 import io.muxflow.schema.InferenceRequest;
 import io.muxflow.schema.InferenceResponse;
 import io.muxflow.schema.ModelArrivalStats;
@@ -19,6 +20,7 @@ public final class Codecs {
     public static final AvroCodec<DeadLetter> DEAD_LETTER = new AvroCodec<>(DeadLetter.getClassSchema());
     public static final AvroCodec<ModelArrivalStats> STATS = new AvroCodec<>(ModelArrivalStats.getClassSchema());
     public static final AvroCodec<PlacementPlan> PLAN = new AvroCodec<>(PlacementPlan.getClassSchema());
+    public static final AvroCodec<GeneratedToken> TOKEN = new AvroCodec<>(GeneratedToken.getClassSchema());
 
     private Codecs() {
     }
