@@ -77,7 +77,7 @@ public final class ChainLiveBench {
 
     /** Settings of a run. */
     public record Settings(int servers, double eta, double rate, int jobs, double timeScale, long seed,
-            List<String> routers, boolean simulateOnly) {
+            List<String> routers, boolean simulateOnly, Map<String, String> jobSettings) {
     }
 
     public ObjectNode run(Path out, Settings s) throws Exception {
@@ -110,11 +110,14 @@ public final class ChainLiveBench {
         root.put("jobs", s.jobs());
         root.put("time_scale", s.timeScale());
         root.put("warmup_fraction", WARMUP_FRACTION);
+        if (!s.jobSettings().isEmpty()) {
+            ObjectNode set = root.putObject("settings");
+            s.jobSettings().forEach(set::put);
+        }
         root.put("what_it_measures", "runtime overhead of the live chain path beyond the paper's service model: the "
                 + "emulated servers hold exactly the model's time (a hop counts as the visit's communication)");
         ObjectNode routers = root.putObject("routers");
-        List<Long> hopP50 = new ArrayList<>();
-        List<Long> hopP99 = new ArrayList<>();
+        Hops hops = new Hops();
         for (String router : s.routers()) {
             ChainDeployment d = router.equals("petals") ? petals : dep;
             ChainSimResult sim = ChainSimulator.run(arrivals, sizes, ChainRouters.create(router, d.instance(),
@@ -125,7 +128,7 @@ public final class ChainLiveBench {
                 log.printf("  %-6s simulated mean %.3f s (p99 %.3f s)%n", router, sim.meanResponseS(), sim.p99ResponseS());
                 continue;
             }
-            double[] live = live(out.resolve("live-" + router), d, router, arrivals, tokens, s, hopP50, hopP99);
+            double[] live = live(out.resolve("live-" + router), d, router, arrivals, tokens, s, hops);
             double mean = Arrays.stream(live).average().orElse(Double.NaN);
             r.put("live_mean_s", mean);
             r.put("simulated_mean_s", sim.meanResponseS());
@@ -143,22 +146,41 @@ public final class ChainLiveBench {
             return root;
         }
         ObjectNode hop = root.putObject("hop_ms");
-        if (hopP50.isEmpty()) {
+        if (hops.p50().isEmpty()) {
             throw new IllegalStateException("no chain server reported its hop latency");
         }
         hop.put("p50", io.muxflow.planner.stats.Percentiles.nearestRank(
-                hopP50.stream().mapToDouble(Long::doubleValue).sorted().toArray(), 0.5) / 1000.0);
-        hop.put("p99", hopP99.stream().mapToLong(Long::longValue).max().orElse(0) / 1000.0);
+                hops.p50().stream().mapToDouble(Long::doubleValue).sorted().toArray(), 0.5) / 1000.0);
+        hop.put("p99", Hops.max(hops.p99()));
+        hop.put("kafka_leg_p99", Hops.max(hops.kafkaP99()));
+        hop.put("in_job_leg_p99", Hops.max(hops.inJobP99()));
+        hop.put("median_server_p99", io.muxflow.planner.stats.Percentiles.nearestRank(
+                hops.p99().stream().mapToDouble(Long::doubleValue).sorted().toArray(), 0.5) / 1000.0);
         hop.put("how", "per chain server, the hop's latency from the send to the server reading it (the runtime's "
-                + "RTT); p50: median over servers of their p50, p99: the largest server p99, over their last 1000 hops");
+                + "RTT); p50: median over the servers that had hops of their p50, p99: the largest server p99, median_server_p99: the "
+                + "median of the servers' p99; kafka_leg_p99 / in_job_leg_p99: the largest server p99 of the hop's "
+                + "two legs, send to the hop topic's source reading it and from there to the server; each over the "
+                + "server's last 1000 hops");
         Files.createDirectories(out);
         Json.write(out.resolve("chains-live.json"), root);
         return root;
     }
 
+    /** Per chain server that had hops: its hop latency's p50 and p99, and the p99 of the two legs, in µs. */
+    private record Hops(List<Long> p50, List<Long> p99, List<Long> kafkaP99, List<Long> inJobP99) {
+        Hops() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+
+        /** The largest, in ms. */
+        static double max(List<Long> us) {
+            return us.stream().mapToLong(Long::longValue).max().orElse(0) / 1000.0;
+        }
+    }
+
     /** Runs every job through the live job on emulated servers; returns the response times (model seconds). */
     private double[] live(Path dir, ChainDeployment dep, String router, double[] arrivals, int[] tokens, Settings s,
-            List<Long> hopP50, List<Long> hopP99) throws Exception {
+            Hops hops) throws Exception {
         Files.createDirectories(dir);
         Configuration conf = new Configuration();
         conf.set(MuxflowOptions.BACKEND, "emulated");
@@ -168,6 +190,7 @@ public final class ChainLiveBench {
         conf.set(MuxflowOptions.CHAIN_QUEUE_CAPACITY, arrivals.length);
         conf.set(MuxflowOptions.ADAPT, false);
         conf.setString("execution.checkpointing.dir", dir.resolve("cp").toUri().toString());
+        s.jobSettings().forEach(conf::setString);
         Plan plan = new Plan(1, "chains", List.of(), List.of(), Double.NaN, null, null).withChains(List.of(dep));
         String run = "cl" + router;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
@@ -188,11 +211,14 @@ public final class ChainLiveBench {
                 long lastReport = System.nanoTime();
                 for (int i = 0; i < arrivals.length; i++) {
                     long due = start + (long) (arrivals[i] * s.timeScale() * 1e9);
-                    while (System.nanoTime() < due) {
-                        drain(responses, run, sentUs, responseS, s.timeScale(), Duration.ZERO);
-                        long left = due - System.nanoTime();
-                        if (left > 0) {
-                            LockSupport.parkNanos(Math.min(left, 2_000_000));
+                    // wait in the consumer's poll (it blocks until answers come or the time passes) and
+                    // only the last millisecond in a park, rather than polling with no wait every 2 ms:
+                    // the client shares the machine's two cores with the job it measures
+                    for (long left = due - System.nanoTime(); left > 0; left = due - System.nanoTime()) {
+                        if (left >= 2_000_000) {
+                            drain(responses, run, sentUs, responseS, s.timeScale(), Duration.ofMillis(left / 1_000_000 - 1));
+                        } else {
+                            LockSupport.parkNanos(left);
                         }
                     }
                     String id = run + "-" + i;
@@ -216,16 +242,28 @@ public final class ChainLiveBench {
                     drain(responses, run, sentUs, responseS, s.timeScale(), Duration.ofMillis(200));
                 }
                 try (RestClusterAccess rest = new RestClusterAccess(flink.restAddress())) {
+                    StringBuilder each = new StringBuilder();
                     for (int server = 0; server < dep.servers().size(); server++) {
-                        double p50 = rest.maxVertexMetric(job, "chain-server-",
-                                "chainServer." + server + ".hopLatencyUs_median");
-                        double p99 = rest.maxVertexMetric(job, "chain-server-",
-                                "chainServer." + server + ".hopLatencyUs_p99");
-                        if (!Double.isNaN(p50) && !Double.isNaN(p99)) {
-                            hopP50.add(Math.round(p50));
-                            hopP99.add(Math.round(p99));
+                        String m = "chainServer." + server + ".hopLatencyUs_";
+                        double max = rest.maxVertexMetric(job, "chain-server-", m + "max");
+                        double p50 = rest.maxVertexMetric(job, "chain-server-", m + "median");
+                        double p99 = rest.maxVertexMetric(job, "chain-server-", m + "p99");
+                        // a server no route used has no hops: its empty histogram reads 0
+                        if (max > 0 && !Double.isNaN(p50) && !Double.isNaN(p99)) {
+                            hops.p50().add(Math.round(p50));
+                            hops.p99().add(Math.round(p99));
+                            double kafka99 = rest.maxVertexMetric(job, "chain-server-", "chainServer." + server
+                                    + ".hopKafkaUs_p99");
+                            double inJob99 = rest.maxVertexMetric(job, "chain-server-", "chainServer." + server
+                                    + ".hopInJobUs_p99");
+                            hops.kafkaP99().add(Math.round(kafka99));
+                            hops.inJobP99().add(Math.round(inJob99));
+                            each.append(String.format(" %d:%.1f/%.1f/%.1f(kafka %.1f, in job %.1f)", server, p50 / 1000,
+                                    p99 / 1000, max / 1000, kafka99 / 1000, inJob99 / 1000));
                         }
                     }
+                    log.printf("    %s: hops per server (server:p50/p99/max ms, p99 of the Kafka leg and the leg in the job):%s%n", router, each);
+                    log.flush();
                 }
                 flink.cancel(job);
                 if (responseS.size() < arrivals.length) {

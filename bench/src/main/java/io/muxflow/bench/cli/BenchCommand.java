@@ -116,6 +116,11 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--simulate-only", description = "With --live: only the simulated means (to choose a setting).")
         boolean simulateOnly;
 
+        @Option(names = "--set", paramLabel = "KEY=VALUE",
+                description = "With --live: a job configuration option (muxflow.* or Flink), repeatable; e.g. --set "
+                        + "muxflow.checkpoint.interval=10s.")
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+
         @Option(names = "--geo-grid-only", description = "Only the grid over geo: servers (J x eta, seeds, CDF plot); "
                 + "writes chains-geo.json.")
         boolean geoGridOnly;
@@ -135,7 +140,7 @@ public final class BenchCommand implements Runnable {
                 }
                 var root = new io.muxflow.bench.ChainLiveBench(results.log()).run(results.dir,
                         new io.muxflow.bench.ChainLiveBench.Settings(servers, eta, rate, jobs, timeScale, seed,
-                                routers, simulateOnly));
+                                routers, simulateOnly, settings));
                 results.print(root);
                 return 0;
             }
