@@ -96,8 +96,13 @@ public final class CpuFidelityBench {
      * C2 compiles them), the second is kept.
      */
     ProfileDatabase profile(Path dir) throws Exception {
+        return profile(dir, true);
+    }
+
+    /** As above; {@code jitWarmup} false skips the first pass (the JIT is warm from an earlier one). */
+    ProfileDatabase profile(Path dir, boolean jitWarmup) throws Exception {
         Files.createDirectories(dir);
-        for (String shape : SHAPES) {
+        for (String shape : jitWarmup ? SHAPES : List.<String>of()) {
             profileOne(shape, dir.resolve("jit-warmup-" + shape + ".json"));
         }
         List<Path> files = new ArrayList<>();
@@ -269,24 +274,27 @@ public final class CpuFidelityBench {
         root.put("slo_scale", sloScale);
         root.put("seconds", seconds);
         root.put("warmup_seconds", warmupSeconds);
+        root.put("profiled", "before every level: this machine's speed drifts by 20% and more over minutes, so a "
+                + "level is planned and simulated with profiles taken just before it is served");
         ObjectNode set = root.putObject("settings");
         settings.forEach(set::put);
-        ObjectNode prof = root.putObject("profiles_s");
-        for (String s : SHAPES) {
-            prof.put(s, db.require(s, "fidelity-cpu").singleDeviceLatency());
-        }
         ObjectNode levels = root.putObject("levels");
         double live = 0;
         double profiled = 0;
         for (int i = 0; i < loads.length; i++) {
+            if (i > 0) {
+                db = profile(dir.resolve("profiles-" + i), false);
+            }
             ObjectNode l = level(dir, db, loads[i], i, null);
+            putProfiles(l, db);
             levels.set(String.format("%.2f", loads[i]), l);
             live += l.get("executor_ratio").asDouble() * l.get("requests").asDouble();
             profiled += l.get("requests").asDouble();
         }
         // Calibrated: the live/profiled executor ratio the runs above measured becomes the stage
         // overhead factor of the simulator and of the job's admission, then the same levels run again
-        // (new arrivals): how much of the gap is the executor running slower here than profiled.
+        // (new arrivals): how much of the gap is the executor running slower while serving (beside
+        // Kafka and Flink) than while profiled.
         double ratio = live / profiled;
         double factor = Math.max(0, ratio - 1); // one-stage plans: latency x (1 + factor)
         root.put("measured_executor_ratio", ratio);
@@ -295,8 +303,18 @@ public final class CpuFidelityBench {
                 ratio, factor);
         ObjectNode cal = root.putObject("calibrated_levels");
         for (int i = 0; i < loads.length; i++) {
-            cal.set(String.format("%.2f", loads[i]), level(dir, db, loads[i], loads.length + i, factor));
+            db = profile(dir.resolve("profiles-calibrated-" + i), false);
+            ObjectNode l = level(dir, db, loads[i], loads.length + i, factor);
+            putProfiles(l, db);
+            cal.set(String.format("%.2f", loads[i]), l);
         }
         return root;
+    }
+
+    private static void putProfiles(ObjectNode level, ProfileDatabase db) {
+        ObjectNode prof = level.putObject("profiles_s");
+        for (String s : SHAPES) {
+            prof.put(s, db.require(s, "fidelity-cpu").singleDeviceLatency());
+        }
     }
 }

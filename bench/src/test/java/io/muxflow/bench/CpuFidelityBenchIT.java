@@ -23,9 +23,10 @@ class CpuFidelityBenchIT {
         JsonNode root = new CpuFidelityBench(new PrintWriter(log, true)).seconds(5, 0).devices(1)
                 .run(dir, new double[] {0.3});
         assertThat(log.toString()).contains("muxflow profile --model bert-medium").contains("--cache cold");
-        assertThat(root.get("profiles_s").get("bert-medium").asDouble()).isPositive();
         for (String part : new String[] {"levels", "calibrated_levels"}) {
             JsonNode l = root.get(part).get("0.30");
+            // each level planned with profiles taken just before it
+            assertThat(l.get("profiles_s").get("bert-medium").asDouble()).as(part).isPositive();
             assertThat(l.get("requests").asInt()).as(part).isPositive();
             assertThat(l.get("answered").asInt()).as(part).isEqualTo(l.get("requests").asInt());
             assertThat(l.get("simulated_attainment").asDouble()).isBetween(0.0, 1.0);
