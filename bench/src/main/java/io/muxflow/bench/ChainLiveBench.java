@@ -77,7 +77,7 @@ public final class ChainLiveBench {
 
     /** Settings of a run. */
     public record Settings(int servers, double eta, double rate, int jobs, double timeScale, long seed,
-            List<String> routers, boolean simulateOnly, Map<String, String> jobSettings) {
+            List<String> routers, boolean simulateOnly, Map<String, String> jobSettings, String cpuLatencyQos) {
     }
 
     public ObjectNode run(Path out, Settings s) throws Exception {
@@ -110,6 +110,7 @@ public final class ChainLiveBench {
         root.put("jobs", s.jobs());
         root.put("time_scale", s.timeScale());
         root.put("warmup_fraction", WARMUP_FRACTION);
+        root.put("cpu_latency_qos", s.cpuLatencyQos());
         if (!s.jobSettings().isEmpty()) {
             ObjectNode set = root.putObject("settings");
             s.jobSettings().forEach(set::put);

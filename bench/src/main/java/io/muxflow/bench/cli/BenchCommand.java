@@ -121,6 +121,9 @@ public final class BenchCommand implements Runnable {
                         + "muxflow.checkpoint.interval=10s.")
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
+        @Mixin
+        CpuLatencyOption cpuLatency;
+
         @Option(names = "--geo-grid-only", description = "Only the grid over geo: servers (J x eta, seeds, CDF plot); "
                 + "writes chains-geo.json.")
         boolean geoGridOnly;
@@ -138,10 +141,12 @@ public final class BenchCommand implements Runnable {
                                 + io.muxflow.planner.sim.chain.ChainRouters.NAMES + ", got '" + r + "'");
                     }
                 }
-                var root = new io.muxflow.bench.ChainLiveBench(results.log()).run(results.dir,
-                        new io.muxflow.bench.ChainLiveBench.Settings(servers, eta, rate, jobs, timeScale, seed,
-                                routers, simulateOnly, settings));
-                results.print(root);
+                try (var qos = cpuLatency.hold(results.log())) {
+                    var root = new io.muxflow.bench.ChainLiveBench(results.log()).run(results.dir,
+                            new io.muxflow.bench.ChainLiveBench.Settings(servers, eta, rate, jobs, timeScale, seed,
+                                    routers, simulateOnly, settings, qos.detail()));
+                    results.print(root);
+                }
                 return 0;
             }
             var bench = new io.muxflow.planner.bench.ChainBench(results.log());

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --cpu-latency-qos} of the commands that run the whole stack in their own process
- * ({@code local}, {@code bench serving}): the broker, Flink and the clients there pass each request
+ * ({@code local}, {@code bench serving}, {@code bench chains --live}): the broker, Flink and the clients there pass each request
  * through about 20 thread wake-ups, and on a VM that halts idle vCPUs each wake-up onto one costs
  * ~0.1 ms (see {@link CpuLatencyQos}).
  */
