@@ -168,24 +168,24 @@ class CpuTransformerTest {
         }
     }
 
+    /** n floats uniform in [offset, offset + 1). */
+    private static float[] uniform(java.util.Random r, int n, float offset) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextFloat() + offset;
+        }
+        return x;
+    }
+
     @Test
     void fewRowsAndTheTransposedProductRoundLikeTheScalarKernelsOnAnyThreadCount() {
         java.util.Random r = new java.util.Random(11);
         int k = 771; // not a multiple of 4 or 8: the GEMV's row tail and the dot products' tails run
         for (int n : new int[] {7, 200, 1030}) {
             for (int m = 1; m <= 3; m++) {
-                float[] a = new float[m * k];
-                float[] bm = new float[k * n];
-                float[] bias = new float[n];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = r.nextFloat() - 0.5f;
-                }
-                for (int i = 0; i < bm.length; i++) {
-                    bm[i] = r.nextFloat() - 0.5f;
-                }
-                for (int i = 0; i < n; i++) {
-                    bias[i] = r.nextFloat();
-                }
+                float[] a = uniform(r, m * k, -0.5f);
+                float[] bm = uniform(r, k * n, -0.5f);
+                float[] bias = uniform(r, n, 0f);
                 float[] expected = new float[m * n];
                 for (int i = 0; i < m; i++) {
                     System.arraycopy(bias, 0, expected, i * n, n);

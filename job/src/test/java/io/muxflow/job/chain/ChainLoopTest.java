@@ -111,15 +111,30 @@ class ChainLoopTest {
 
         /** Delivers messages until none is left. */
         void drain() {
+            drain(false, false);
+        }
+
+        /**
+         * As {@link #drain()}, delivering each hop to its server twice or each event to the scheduler
+         * twice (a second copy through the codec, as a re-read topic record would come).
+         */
+        void drain(boolean hopsTwice, boolean eventsTwice) {
             while (!hops.isEmpty() || !events.isEmpty()) {
                 ChainHop h = hops.poll();
                 if (h != null) {
                     seenHops.add(h);
                     servers.get(h.targetServer()).process(h, this);
+                    if (hopsTwice) {
+                        servers.get(h.targetServer()).process(ChainHopCodec.decode(ChainHopCodec.encode(h)), this);
+                    }
                 }
                 ChainHop e = events.poll();
                 if (e != null) {
-                    scheduler.event(e, System.currentTimeMillis() * 1000, this);
+                    long now = System.currentTimeMillis() * 1000;
+                    scheduler.event(e, now, this);
+                    if (eventsTwice) {
+                        scheduler.event(ChainHopCodec.decode(ChainHopCodec.encode(e)), now, this);
+                    }
                 }
             }
         }
@@ -239,17 +254,7 @@ class ChainLoopTest {
         int[] prompt = {10, 20, 30, 40};
         Loop loop = new Loop(2, "jffc");
         loop.scheduler.arrive(request("r", prompt, 5, 0.7f, 0, 7), 0, loop);
-        while (!loop.hops.isEmpty() || !loop.events.isEmpty()) {
-            ChainHop h = loop.hops.poll();
-            if (h != null) {
-                servers.get(h.targetServer()).process(h, loop);
-            }
-            ChainHop e = loop.events.poll();
-            if (e != null) {
-                loop.scheduler.event(e, 0, loop);
-                loop.scheduler.event(ChainHopCodec.decode(ChainHopCodec.encode(e)), 0, loop);
-            }
-        }
+        loop.drain(false, true);
         assertThat(loop.replies).hasSize(1);
         int[] tokens = loop.replies.get(0).tokens;
         assertThat(tokens).containsExactly(ChainFixtures.reference(prompt, 5, 0.7f, 0, 7, new int[0]));
@@ -266,17 +271,7 @@ class ChainLoopTest {
         int[] prompt = {10, 20, 30, 40};
         Loop loop = new Loop(2, "jffc");
         loop.scheduler.arrive(request("r", prompt, 5, 0.7f, 0, 7), 0, loop);
-        while (!loop.hops.isEmpty() || !loop.events.isEmpty()) {
-            ChainHop h = loop.hops.poll();
-            if (h != null) {
-                servers.get(h.targetServer()).process(h, loop);
-                servers.get(h.targetServer()).process(ChainHopCodec.decode(ChainHopCodec.encode(h)), loop);
-            }
-            ChainHop e = loop.events.poll();
-            if (e != null) {
-                loop.scheduler.event(e, 0, loop);
-            }
-        }
+        loop.drain(true, false);
         assertThat(loop.replies).hasSize(1);
         assertThat(loop.replies.get(0).status).as(loop.replies.get(0).detail).isEqualTo("OK");
         assertThat(loop.replies.get(0).tokens).containsExactly(ChainFixtures.reference(prompt, 5, 0.7f, 0, 7, new int[0]));
