@@ -66,6 +66,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class ChainLiveBench {
     /** Petals' default cache per server in tokens, as {@code chain simulate --petals-cache-tokens}. */
     static final int PETALS_CACHE_TOKENS = 4096;
+    /** The chain servers' hop metrics the run reads (per server, after "chainServer.ID."). */
+    static final List<String> HOP_METRICS = List.of("hopLatencyUs_max", "hopLatencyUs_median", "hopLatencyUs_p99",
+            "hopKafkaUs_p99", "hopInJobUs_p99");
     /** Jobs left out of both means at the start (the chains fill). */
     static final double WARMUP_FRACTION = 0.1;
 
@@ -244,19 +247,24 @@ public final class ChainLiveBench {
                 }
                 try (RestClusterAccess rest = new RestClusterAccess(flink.restAddress())) {
                     StringBuilder each = new StringBuilder();
+                    List<String> names = new ArrayList<>();
                     for (int server = 0; server < dep.servers().size(); server++) {
-                        String m = "chainServer." + server + ".hopLatencyUs_";
-                        double max = rest.maxVertexMetric(job, "chain-server-", m + "max");
-                        double p50 = rest.maxVertexMetric(job, "chain-server-", m + "median");
-                        double p99 = rest.maxVertexMetric(job, "chain-server-", m + "p99");
+                        for (String m : HOP_METRICS) {
+                            names.add("chainServer." + server + "." + m);
+                        }
+                    }
+                    Map<String, Double> got = rest.maxVertexMetrics(job, "chain-server-", names);
+                    for (int server = 0; server < dep.servers().size(); server++) {
+                        String m = "chainServer." + server + ".";
+                        double max = got.getOrDefault(m + "hopLatencyUs_max", Double.NaN);
+                        double p50 = got.getOrDefault(m + "hopLatencyUs_median", Double.NaN);
+                        double p99 = got.getOrDefault(m + "hopLatencyUs_p99", Double.NaN);
                         // a server no route used has no hops: its empty histogram reads 0
                         if (max > 0 && !Double.isNaN(p50) && !Double.isNaN(p99)) {
+                            double kafka99 = got.getOrDefault(m + "hopKafkaUs_p99", Double.NaN);
+                            double inJob99 = got.getOrDefault(m + "hopInJobUs_p99", Double.NaN);
                             hops.p50().add(Math.round(p50));
                             hops.p99().add(Math.round(p99));
-                            double kafka99 = rest.maxVertexMetric(job, "chain-server-", "chainServer." + server
-                                    + ".hopKafkaUs_p99");
-                            double inJob99 = rest.maxVertexMetric(job, "chain-server-", "chainServer." + server
-                                    + ".hopInJobUs_p99");
                             hops.kafkaP99().add(Math.round(kafka99));
                             hops.inJobP99().add(Math.round(inJob99));
                             each.append(String.format(" %d:%.1f/%.1f/%.1f(kafka %.1f, in job %.1f)", server, p50 / 1000,

@@ -27,10 +27,10 @@ public final class Gemm {
         void block(float[] a, float[] b, float[] c, int k, int n, int i0, int i1, int j0, int j1, int p0, int p1);
 
         /**
-         * A lone row: {@code c[co + j] = fma(a[ao + p], b[p n + j], c[co + j])} for ascending p in [0, k),
-         * for j in [j0, j1).
+         * A lone row: {@code c[co + j] = fma(a[ao + p], b[p n + j], c[co + j])} for ascending p in
+         * [p0, p1), for j in [j0, j1).
          */
-        void gemv(float[] a, int ao, float[] b, float[] c, int co, int k, int n, int j0, int j1);
+        void gemv(float[] a, int ao, float[] b, float[] c, int co, int n, int p0, int p1, int j0, int j1);
 
         float dot8(float[] a, int ao, float[] b, int bo, int len);
 
@@ -79,7 +79,7 @@ public final class Gemm {
             int per = ((n + parts - 1) / parts + 15) / 16 * 16;
             IntConsumer cols = t -> {
                 for (int i = 0; i < m; i++) {
-                    KERNELS.gemv(a, i * k, b, c, i * n, k, n, t * per, Math.min(n, (t + 1) * per));
+                    KERNELS.gemv(a, i * k, b, c, i * n, n, 0, k, t * per, Math.min(n, (t + 1) * per));
                 }
             };
             run(threads, (n + per - 1) / per, cols);

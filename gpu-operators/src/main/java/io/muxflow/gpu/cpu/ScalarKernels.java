@@ -9,20 +9,13 @@ final class ScalarKernels implements Gemm.Kernels {
     @Override
     public void block(float[] a, float[] b, float[] c, int k, int n, int i0, int i1, int j0, int j1, int p0, int p1) {
         for (int i = i0; i < i1; i++) {
-            int co = i * n;
-            for (int p = p0; p < p1; p++) {
-                float av = a[i * k + p];
-                int bo = p * n;
-                for (int j = j0; j < j1; j++) {
-                    c[co + j] = Math.fma(av, b[bo + j], c[co + j]);
-                }
-            }
+            gemv(a, i * k, b, c, i * n, n, p0, p1, j0, j1);
         }
     }
 
     @Override
-    public void gemv(float[] a, int ao, float[] b, float[] c, int co, int k, int n, int j0, int j1) {
-        for (int p = 0; p < k; p++) {
+    public void gemv(float[] a, int ao, float[] b, float[] c, int co, int n, int p0, int p1, int j0, int j1) {
+        for (int p = p0; p < p1; p++) {
             float av = a[ao + p];
             int bo = p * n;
             for (int j = j0; j < j1; j++) {

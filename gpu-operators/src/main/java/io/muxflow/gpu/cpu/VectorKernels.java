@@ -63,19 +63,8 @@ final class VectorKernels implements Gemm.Kernels {
             scalarColumns(a, b, c, k, n, i, i + 4, jv, j1, p0, p1);
         }
         for (; i < i1; i++) {
-            // A lone row (a decode step's GEMV) is bound by reading B: walk B row by row, each row's
-            // segment contiguous, with the row of C (at most NB floats) staying in L1. Per element the
-            // same fused multiply-adds in ascending p as above, so the results are the same bits.
-            int r = i * n;
-            int ao = i * k;
-            for (int p = p0; p < p1; p++) {
-                FloatVector x = FloatVector.broadcast(S, a[ao + p]);
-                int bo = p * n;
-                for (int j = j0; j < jv; j += 8) {
-                    x.fma(FloatVector.fromArray(S, b, bo + j), FloatVector.fromArray(S, c, r + j)).intoArray(c, r + j);
-                }
-            }
-            scalarColumns(a, b, c, k, n, i, i + 1, jv, j1, p0, p1);
+            // a remainder row: per element the same fused multiply-adds in ascending p as above
+            gemv(a, i * k, b, c, i * n, n, p0, p1, j0, j1);
         }
     }
 
@@ -97,12 +86,13 @@ final class VectorKernels implements Gemm.Kernels {
     }
 
     @Override
-    public void gemv(float[] a, int ao, float[] b, float[] c, int co, int k, int n, int j0, int j1) {
-        // four rows of B per pass: four streams in flight and one load/store of C per 8 columns
-        // instead of four; per element still one fused multiply-add per p in ascending p
+    public void gemv(float[] a, int ao, float[] b, float[] c, int co, int n, int p0, int p1, int j0, int j1) {
+        // A lone row (a decode step's) is bound by reading B: four rows of B per pass, four streams in
+        // flight and one load/store of C per 8 columns instead of four; per element still one fused
+        // multiply-add per p in ascending p
         int jv = j0 + (j1 - j0) / 8 * 8;
-        int p = 0;
-        for (; p + 3 < k; p += 4) {
+        int p = p0;
+        for (; p + 3 < p1; p += 4) {
             FloatVector x0 = FloatVector.broadcast(S, a[ao + p]);
             FloatVector x1 = FloatVector.broadcast(S, a[ao + p + 1]);
             FloatVector x2 = FloatVector.broadcast(S, a[ao + p + 2]);
@@ -127,7 +117,7 @@ final class VectorKernels implements Gemm.Kernels {
                 c[co + j] = Math.fma(a[ao + p + 3], b[b3 + j], v);
             }
         }
-        for (; p < k; p++) {
+        for (; p < p1; p++) {
             FloatVector x = FloatVector.broadcast(S, a[ao + p]);
             int bo = p * n;
             for (int j = j0; j < jv; j += 8) {

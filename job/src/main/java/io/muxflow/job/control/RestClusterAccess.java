@@ -7,6 +7,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.client.deployment.StandaloneClusterId;
 import org.apache.flink.client.program.rest.RestClusterClient;
@@ -112,24 +118,48 @@ public final class RestClusterAccess implements ClusterAccess, AutoCloseable {
 
     /** The largest value of a subtask metric (its id ends with {@code metric}) over the vertices named {@code prefix...}. */
     public double maxVertexMetric(JobID job, String prefix, String metric) throws Exception {
-        double max = Double.NaN;
+        return maxVertexMetrics(job, prefix, List.of(metric)).getOrDefault(metric, Double.NaN);
+    }
+
+    /** Metric ids per query of {@link #maxVertexMetrics}. */
+    static final int METRICS_PER_QUERY = 20;
+
+    /**
+     * As {@link #maxVertexMetric} for several metrics at once (one metrics query per vertex): metric ->
+     * its largest value, absent where no subtask has it.
+     */
+    public Map<String, Double> maxVertexMetrics(JobID job, String prefix, Collection<String> metrics) throws Exception {
+        Map<String, Double> out = new HashMap<>();
         for (JsonNode v : get("/jobs/" + job).path("vertices")) {
             if (!v.path("name").asText().contains(prefix)) {
                 continue;
             }
-            String vid = v.path("id").asText();
-            for (JsonNode m : get("/jobs/" + job + "/vertices/" + vid + "/subtasks/metrics")) {
+            String base = "/jobs/" + job + "/vertices/" + v.path("id").asText() + "/subtasks/metrics";
+            Map<String, List<String>> wanted = new LinkedHashMap<>(); // metric id -> the metrics it ends with
+            for (JsonNode m : get(base)) {
                 String id = m.path("id").asText();
-                if (id.endsWith("." + metric)) {
-                    for (JsonNode val : get("/jobs/" + job + "/vertices/" + vid + "/subtasks/metrics?get=" + id
-                            + "&agg=max")) {
-                        double d = val.path("max").asDouble(Double.NaN);
-                        max = Double.isNaN(max) ? d : Math.max(max, d);
+                for (String metric : metrics) {
+                    if (id.endsWith("." + metric)) {
+                        wanted.computeIfAbsent(id, x -> new ArrayList<>()).add(metric);
+                    }
+                }
+            }
+            if (wanted.isEmpty()) {
+                continue;
+            }
+            // a few ids per query: the REST server refuses request lines over 4096 bytes
+            List<String> ids = new ArrayList<>(wanted.keySet());
+            for (int from = 0; from < ids.size(); from += METRICS_PER_QUERY) {
+                String get = String.join(",", ids.subList(from, Math.min(ids.size(), from + METRICS_PER_QUERY)));
+                for (JsonNode val : get(base + "?get=" + get + "&agg=max")) {
+                    double d = val.path("max").asDouble(Double.NaN);
+                    for (String metric : wanted.getOrDefault(val.path("id").asText(), List.of())) {
+                        out.merge(metric, d, (a, b) -> Double.isNaN(a) ? b : Math.max(a, b));
                     }
                 }
             }
         }
-        return max;
+        return out;
     }
 
     @Override
