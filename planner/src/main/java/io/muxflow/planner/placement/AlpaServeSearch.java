@@ -8,10 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is chosen on those, and only its buckets get the full search (so it still only improves on it). With buckets, the
  * per-(bucket, device count) sub-solutions are computed once and shared by every split that uses
  * them (AlpaServe recomputes them per split), and the mixed solution (no buckets) competes too.
- * Independent sub-searches run on {@code threads} worker threads.
+ * Independent sub-searches (sub-problems, partitions, the guided greedy's candidates) run as fork/join
+ * tasks on {@code threads} worker threads; results are reduced in a fixed order, so the plan does not
+ * depend on the thread count.
  */
 public final class AlpaServeSearch implements PlacementPolicy {
     @Override
@@ -45,21 +46,24 @@ public final class AlpaServeSearch implements PlacementPolicy {
 
     public Placement solve(PlacementProblem problem, SearchProgress progress) {
         int threads = problem.search().threads();
-        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "alpaserve-search");
+        if (threads == 1) {
+            return solveIn(problem, progress);
+        }
+        // Fork/join: sub-searches fork their own tasks (nested) and a joining worker runs queued ones.
+        ForkJoinPool pool = new ForkJoinPool(threads, p -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName("alpaserve-search-" + t.getPoolIndex());
             t.setDaemon(true);
             return t;
-        }) : null;
+        }, null, false);
         try {
-            return solve(problem, progress, pool);
+            return pool.invoke(ForkJoinTask.adapt(() -> solveIn(problem, progress)));
         } finally {
-            if (pool != null) {
-                pool.shutdownNow();
-            }
+            pool.shutdownNow();
         }
     }
 
-    private Placement solve(PlacementProblem problem, SearchProgress progress, ExecutorService pool) {
+    private Placement solveIn(PlacementProblem problem, SearchProgress progress) {
         List<int[]> buckets = problem.search().buckets() ? ModelBuckets.buckets(problem.profiles()) : List.of();
         List<int[]> splits = List.of();
         if (buckets.size() > 1) {
@@ -101,7 +105,7 @@ public final class AlpaServeSearch implements PlacementPolicy {
                 progress.report("alpaserve search", done.incrementAndGet(), total);
             });
         }
-        runAll(tasks, pool);
+        runAll(tasks);
         Placement best = mixed[0];
         double bestScore = problem.score(best).value();
         // A split's score is the sum of its buckets' scores: buckets share no model and no group, so
@@ -135,7 +139,7 @@ public final class AlpaServeSearch implements PlacementPolicy {
                             .remapModels(fb.get(fbIdx)));
                 }
             }
-            runAll(refine, pool);
+            runAll(refine);
             Placement combined = null;
             for (Placement part : parts) {
                 combined = combined == null ? part : combined.concat(part);
@@ -158,43 +162,56 @@ public final class AlpaServeSearch implements PlacementPolicy {
     static Placement solveEco(PlacementProblem problem, boolean full) {
         SearchOptions o = problem.search();
         List<Placement> inits = new ArrayList<>();
-        List<Placement> fast = new ArrayList<>();
-        List<Double> fastScores = new ArrayList<>();
         for (Placement init : GroupPartitions.enumerate(problem.cluster(), o.maxPp(), o.maxOp())) {
-            if (!anyUsable(problem, init)) {
-                continue;
+            if (anyUsable(problem, init)) {
+                inits.add(init);
             }
-            // AlpaServe's own ranking: with it the result is never below AlpaServe's search
-            Placement f = FastGreedyReplication.place(problem, init, FastGreedyReplication.Ranking.ALPASERVE);
-            inits.add(init);
-            fast.add(f);
-            fastScores.add(problem.score(f).value());
         }
         if (inits.isEmpty()) {
             // Nothing fits any enumerated partition: the single-device partition, empty.
             return GroupPartitions.enumerate(problem.cluster(), 1, 1).get(0);
         }
+        // AlpaServe's own ranking on every partition: with it the result is never below AlpaServe's search
+        Placement[] fast = new Placement[inits.size()];
+        double[] fastScores = new double[inits.size()];
+        List<Runnable> tasks = new ArrayList<>();
+        for (int i = 0; i < inits.size(); i++) {
+            final int fi = i;
+            tasks.add(() -> {
+                fast[fi] = FastGreedyReplication.place(problem, inits.get(fi), FastGreedyReplication.Ranking.ALPASERVE);
+                fastScores[fi] = problem.score(fast[fi]).value();
+            });
+        }
+        runAll(tasks);
         Integer[] order = new Integer[inits.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, (a, b) -> Double.compare(fastScores.get(b), fastScores.get(a)));
-        Placement best = fast.get(order[0]);
-        double bestScore = fastScores.get(order[0]);
+        Arrays.sort(order, (a, b) -> Double.compare(fastScores[b], fastScores[a]));
+        Placement best = fast[order[0]];
+        double bestScore = fastScores[order[0]];
         if (full) { // the best few partitions also by the count ranking and the guided greedy
-            for (int i = 0; i < Math.min(GUIDED_PARTITIONS, order.length); i++) {
-                Placement c = FastGreedyReplication.place(problem, inits.get(order[i]),
-                        FastGreedyReplication.Ranking.COUNT);
-                double cs = problem.score(c).value();
-                if (cs > bestScore) {
-                    bestScore = cs;
-                    best = c;
-                }
-                Placement g = SimulatorGuidedGreedy.place(problem, inits.get(order[i]));
-                double s = problem.score(g).value();
-                if (s > bestScore) {
-                    bestScore = s;
-                    best = g;
+            int k = Math.min(GUIDED_PARTITIONS, order.length);
+            Placement[] more = new Placement[2 * k];
+            double[] moreScores = new double[2 * k];
+            List<Runnable> refine = new ArrayList<>();
+            for (int i = 0; i < k; i++) {
+                final Placement init = inits.get(order[i]);
+                final int ci = 2 * i;
+                refine.add(() -> {
+                    more[ci] = FastGreedyReplication.place(problem, init, FastGreedyReplication.Ranking.COUNT);
+                    moreScores[ci] = problem.score(more[ci]).value();
+                });
+                refine.add(() -> {
+                    more[ci + 1] = SimulatorGuidedGreedy.place(problem, init);
+                    moreScores[ci + 1] = problem.score(more[ci + 1]).value();
+                });
+            }
+            runAll(refine);
+            for (int i = 0; i < more.length; i++) { // the sequential order: strictly better wins
+                if (moreScores[i] > bestScore) {
+                    bestScore = moreScores[i];
+                    best = more[i];
                 }
             }
         }
@@ -206,27 +223,19 @@ public final class AlpaServeSearch implements PlacementPolicy {
                 .distinct().anyMatch(problem::usable);
     }
 
-    private static void runAll(List<Runnable> tasks, ExecutorService pool) {
-        if (pool == null) {
+    /**
+     * Runs independent tasks: forked when called from a fork/join worker (the caller works and helps
+     * while it joins), one after another otherwise.
+     */
+    static void runAll(List<Runnable> tasks) {
+        if (tasks.size() < 2 || !ForkJoinTask.inForkJoinPool()) {
             tasks.forEach(Runnable::run);
             return;
         }
-        List<Future<?>> fs = new ArrayList<>();
+        List<ForkJoinTask<?>> fs = new ArrayList<>();
         for (Runnable t : tasks) {
-            fs.add(pool.submit(t));
+            fs.add(ForkJoinTask.adapt(t));
         }
-        for (Future<?> f : fs) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("search interrupted", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IllegalStateException(e.getCause());
-            }
-        }
+        ForkJoinTask.invokeAll(fs); // rethrows a task's RuntimeException
     }
 }

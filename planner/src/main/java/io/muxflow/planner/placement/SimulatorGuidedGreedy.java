@@ -33,13 +33,25 @@ public final class SimulatorGuidedGreedy {
         Scored best = beam.get(0);
         Set<Placement> seen = new HashSet<>();
         while (true) {
-            List<Scored> next = new ArrayList<>();
+            List<Placement> cands = new ArrayList<>();
             for (Scored s : beam) {
                 for (Placement cand : candidates(problem, s, o)) {
                     if (seen.add(cand.normalized())) {
-                        next.add(new Scored(cand, problem.score(cand)));
+                        cands.add(cand);
                     }
                 }
+            }
+            // the step's candidates are independent simulations: scored in parallel inside the search's pool
+            Score[] scores = new Score[cands.size()];
+            List<Runnable> tasks = new ArrayList<>();
+            for (int i = 0; i < scores.length; i++) {
+                final int fi = i;
+                tasks.add(() -> scores[fi] = problem.score(cands.get(fi)));
+            }
+            AlpaServeSearch.runAll(tasks);
+            List<Scored> next = new ArrayList<>();
+            for (int i = 0; i < scores.length; i++) {
+                next.add(new Scored(cands.get(i), scores[i]));
             }
             if (next.isEmpty()) {
                 return best.placement();

@@ -39,6 +39,11 @@ public final class Simulation {
         return stageClock.score(p);
     }
 
+    /** {@link #score} with every request replayed and nothing memoized (benchmarks). */
+    public Score scoreUnmemoized(Placement p) {
+        return stageClock.scoreUnmemoized(p);
+    }
+
     public Outcomes outcomes(Placement p) {
         return batching != null ? batching.simulate(p) : stageClock.simulate(p);
     }

@@ -20,6 +20,7 @@ public final class StageClockSimulator {
     private final int[] modelIds;
     private final double[] slos;
     private final int numModels;
+    private final ComponentScores components;
 
     public StageClockSimulator(Workload workload, LatencyTable table) {
         if (workload.models().size() != table.numModels()) {
@@ -40,6 +41,7 @@ public final class StageClockSimulator {
             }
         }
         this.numModels = table.numModels();
+        this.components = new ComponentScores(table, arrivals, modelIds, slos);
     }
 
     public Workload workload() {
@@ -50,20 +52,17 @@ public final class StageClockSimulator {
         return table;
     }
 
-    /** The search's view: untrimmed attainment and counts, no per-request arrays. */
+    /**
+     * The search's view: untrimmed attainment and counts, no per-request arrays. Computed per
+     * component of the placement and memoized ({@link ComponentScores}).
+     */
     public Score score(Placement p) {
-        StageClockAdmission c = new StageClockAdmission(p, table);
-        int[] modelReq = new int[numModels];
-        int[] modelGood = new int[numModels];
-        int[] groupReq = new int[c.numGroups()];
-        double latencySum = run(c, 0, arrivals.length, null, null, null, null, modelReq, modelGood, groupReq);
-        int n = arrivals.length;
-        int good = 0;
-        for (int g : modelGood) {
-            good += g;
-        }
-        return new Score(n == 0 ? 0 : (double) good / n, n == 0 ? 0 : latencySum / n, p.replicas(), modelReq,
-                modelGood, groupReq);
+        return components.score(p, true);
+    }
+
+    /** {@link #score} replaying every request, reading and keeping nothing memoized: what a simulation costs. */
+    public Score scoreUnmemoized(Placement p) {
+        return components.score(p, false);
     }
 
     /** Per-request outcomes of serving the whole workload on {@code p}. */

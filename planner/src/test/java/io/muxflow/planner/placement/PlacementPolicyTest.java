@@ -76,6 +76,27 @@ class PlacementPolicyTest {
     }
 
     @Test
+    void theSearchFindsTheSamePlacementOnOneThreadAndOnThree() {
+        // sub-searches, partitions and the guided greedy's candidates run as forked tasks: reduced in a fixed order
+        ModelProfile small = model("small", single(0.2, 3 * GB / 10), pipeline(new double[] {0.11, 0.11}, 15 * GB / 100));
+        for (long seed = 0; seed < 3; seed++) {
+            WorkloadSpec spec = WorkloadSpec.generated(300, seed, List.of(
+                    new ModelSpec("a", "big", 0.8, 4, 3), new ModelSpec("b", "big", 0.3, 4, 3),
+                    new ModelSpec("c", "small", 2, 2, 1), new ModelSpec("d", "small", 1, 4, 1.5),
+                    new ModelSpec("e", "small", 1.5, 3, 1)));
+            Placement[] found = new Placement[2];
+            int[] threads = {1, 3};
+            for (int i = 0; i < 2; i++) {
+                PlacementProblem p = new PlacementProblem(List.of(BIG, BIG, small, small, small), spec.generate(),
+                        new Cluster(8, GB, 8), SimOptions.defaults(), SearchOptions.defaults().withThreads(threads[i]));
+                found[i] = new AlpaServeSearch().solve(p, SearchProgress.NONE);
+            }
+            assertThat(found[1]).isEqualTo(found[0]);
+            assertThat(found[0].replicas()).isPositive();
+        }
+    }
+
+    @Test
     void clockworkReplansPerWindowAndBeatsStaticReplicationOnAShift() {
         // a is hot in the first half, b in the second: per-window replication follows the shift
         List<String> names = List.of("a", "b");
