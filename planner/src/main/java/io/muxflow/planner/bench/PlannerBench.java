@@ -136,13 +136,15 @@ public final class PlannerBench {
 
     /**
      * Search time cold: a new JVM builds the case and runs the alpaserve search once (class loading
-     * and JIT compilation included, as {@code muxflow plan} pays them); the child prints the seconds.
+     * and JIT compilation included, as {@code muxflow plan} pays them, with the JIT option bin/muxflow
+     * gives it); the child prints the seconds.
      * {@code profiles}: the published profiles as a file the child reads.
      */
     double searchTimeInFreshJvm(String letter, Path profiles) {
         try {
             String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(javaBin, "--add-modules=jdk.incubator.vector", "-cp",
+            // -XX:TieredStopAtLevel=1: what bin/muxflow gives `plan` (C1 only; see there)
+            Process p = new ProcessBuilder(javaBin, "-XX:TieredStopAtLevel=1", "--add-modules=jdk.incubator.vector", "-cp",
                     System.getProperty("java.class.path"), PlannerBench.class.getName(), letter, profiles.toString())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
