@@ -54,14 +54,23 @@ class PlacementPolicyTest {
         assertThat(Math.abs(alpa.predictedAttainment() - sr.predictedAttainment())).isLessThan(0.01);
     }
 
+    /** A model half a GB wide as one stage, in two 0.15-GB stages as a pipeline. */
+    private static final ModelProfile SMALL = model("small", single(0.2, 3 * GB / 10),
+            pipeline(new double[] {0.11, 0.11}, 15 * GB / 100));
+
+    /** Two big and two or more small models of different rates and CVs, 300 s. */
+    private static WorkloadSpec mixed(long seed, ModelSpec... more) {
+        List<ModelSpec> models = new java.util.ArrayList<>(List.of(
+                new ModelSpec("a", "big", 0.8, 4, 3), new ModelSpec("b", "big", 0.3, 4, 3),
+                new ModelSpec("c", "small", 2, 2, 1), new ModelSpec("d", "small", 1, 4, 1.5)));
+        models.addAll(List.of(more));
+        return WorkloadSpec.generated(300, seed, models);
+    }
+
     @Test
     void plansRespectTheMemoryBudgetAndNeverScoreBelowReplication() {
-        ModelProfile small = model("small", single(0.2, 3 * GB / 10), pipeline(new double[] {0.11, 0.11}, 15 * GB / 100));
         for (long seed = 0; seed < 4; seed++) {
-            WorkloadSpec spec = WorkloadSpec.generated(300, seed, List.of(
-                    new ModelSpec("a", "big", 0.8, 4, 3), new ModelSpec("b", "big", 0.3, 4, 3),
-                    new ModelSpec("c", "small", 2, 2, 1), new ModelSpec("d", "small", 1, 4, 1.5)));
-            PlacementProblem p = new PlacementProblem(List.of(BIG, BIG, small, small), spec.generate(),
+            PlacementProblem p = new PlacementProblem(List.of(BIG, BIG, SMALL, SMALL), mixed(seed).generate(),
                     new Cluster(4, GB, 8), SimOptions.defaults(), SearchOptions.defaults().withThreads(2));
             Placement alpa = new AlpaServeSearch().solve(p, SearchProgress.NONE);
             Placement sr = new SelectiveReplication().solve(p);
@@ -78,16 +87,12 @@ class PlacementPolicyTest {
     @Test
     void theSearchFindsTheSamePlacementOnOneThreadAndOnThree() {
         // sub-searches, partitions and the guided greedy's candidates run as forked tasks: reduced in a fixed order
-        ModelProfile small = model("small", single(0.2, 3 * GB / 10), pipeline(new double[] {0.11, 0.11}, 15 * GB / 100));
         for (long seed = 0; seed < 3; seed++) {
-            WorkloadSpec spec = WorkloadSpec.generated(300, seed, List.of(
-                    new ModelSpec("a", "big", 0.8, 4, 3), new ModelSpec("b", "big", 0.3, 4, 3),
-                    new ModelSpec("c", "small", 2, 2, 1), new ModelSpec("d", "small", 1, 4, 1.5),
-                    new ModelSpec("e", "small", 1.5, 3, 1)));
+            WorkloadSpec spec = mixed(seed, new ModelSpec("e", "small", 1.5, 3, 1));
             Placement[] found = new Placement[2];
             int[] threads = {1, 3};
             for (int i = 0; i < 2; i++) {
-                PlacementProblem p = new PlacementProblem(List.of(BIG, BIG, small, small, small), spec.generate(),
+                PlacementProblem p = new PlacementProblem(List.of(BIG, BIG, SMALL, SMALL, SMALL), spec.generate(),
                         new Cluster(8, GB, 8), SimOptions.defaults(), SearchOptions.defaults().withThreads(threads[i]));
                 found[i] = new AlpaServeSearch().solve(p, SearchProgress.NONE);
             }
