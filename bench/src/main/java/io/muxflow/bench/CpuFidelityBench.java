@@ -1,6 +1,7 @@
 package io.muxflow.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.muxflow.bench.host.CpuPinning;
 import io.muxflow.gpu.profiler.ProfileCommand;
 import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.config.MuxflowOptions;
@@ -48,6 +49,8 @@ public final class CpuFidelityBench {
     /** Tokens per request: the profiles are measured at this length and the load generator sends it. */
     static final int TOKENS = 16;
     static final List<String> SHAPES = List.of("bert-medium", "bert-small");
+    /** The Linux thread names of the stage operators' tasks ("stage-layer-K -> ..."): the threads that compute. */
+    static final String STAGE_THREADS = "stage-layer-";
 
     private final PrintWriter log;
     /**
@@ -61,6 +64,8 @@ public final class CpuFidelityBench {
     private double cv = 2;
     private double sloScale = 5;
     private Map<String, String> settings = Map.of();
+    /** Keep the stage threads on CPUs of their own (and profile that way); see {@link CpuPinning}. */
+    private boolean pin = true;
 
     public CpuFidelityBench(PrintWriter log) {
         this.log = log;
@@ -79,6 +84,29 @@ public final class CpuFidelityBench {
     public CpuFidelityBench settings(Map<String, String> s) {
         this.settings = Map.copyOf(s);
         return this;
+    }
+
+    /** Whether to pin the devices' threads to CPUs of their own (when this machine allows it). */
+    public CpuFidelityBench pin(boolean p) {
+        this.pin = p;
+        return this;
+    }
+
+    /** The pinning in force for this run, or null (off, or not possible here: {@link #pinningNote} says why). */
+    private CpuPinning pinning() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        return pin && devices < cpus && CpuPinning.available(cpus) == null ? new CpuPinning(cpus, devices) : null;
+    }
+
+    private String pinningNote() {
+        CpuPinning p = pinning();
+        if (p != null) {
+            return "the stage threads on CPU " + p.deviceList() + ", every other thread on CPU " + p.restList()
+                    + " (profiling: the profiling thread on CPU " + p.deviceList() + ")";
+        }
+        int cpus = Runtime.getRuntime().availableProcessors();
+        return !pin ? "off (--no-pin)" : devices >= cpus ? "off: no CPU left beside the devices"
+                : "off: " + CpuPinning.available(cpus);
     }
 
     public CpuFidelityBench devices(int d) {
@@ -112,7 +140,21 @@ public final class CpuFidelityBench {
         return ProfileDatabase.load(files);
     }
 
-    private Path profileOne(String shape, Path out) {
+    private Path profileOne(String shape, Path out) throws java.io.IOException {
+        CpuPinning pinning = pinning();
+        if (pinning != null) {
+            pinning.pinCallerAsDevice(); // measured as it will serve: alone on a device CPU
+        }
+        try {
+            return profileOnePinned(shape, out);
+        } finally {
+            if (pinning != null) {
+                pinning.release();
+            }
+        }
+    }
+
+    private Path profileOnePinned(String shape, Path out) {
         String[] args = {"--model", shape, "--backend", "cpu", "--threads", "1", "--seq", "" + TOKENS, "--pp", "1,2",
                 "--batch", "1", "--warmup", "30", "--runs", "20", "--cache", "cold", "--out", out.toString()};
         log.printf("fidelity-cpu: muxflow profile %s%n", String.join(" ", args));
@@ -212,46 +254,59 @@ public final class CpuFidelityBench {
                 LoadGenerator g = new LoadGenerator(d.kafka.bootstrapServers(), conf.get(MuxflowOptions.REQUESTS_TOPIC),
                         new RequestFactory(run, TOKENS, 30000, index), Encoding.AVRO, new Properties())) {
             Thread.sleep(3000); // stages loaded
-            if (warmupSeconds > 0) {
-                g.replay(WorkloadSpec.generated(warmupSeconds, 200 + index, models).generate(),
-                        new RequestFactory(run + "w", TOKENS, 30000, index + 50));
-                Thread.sleep(3000); // the warm-up's last requests done: the clocks in the past again
+            CpuPinning pinning = pinning();
+            if (pinning != null) {
+                pinning.pinDevices(STAGE_THREADS); // threads the job starts later inherit the rest's CPUs
             }
-            ServingBench.replayAndWait(g, c, w);
-            double live = c.total().attainment();
-            ObjectNode o = Json.object();
-            o.put("load", load);
-            o.put("rate", w.size() / seconds);
-            o.put("requests", w.size());
-            o.put("answered", c.total().responses());
-            o.put("simulated_attainment", simAtt);
-            o.put("live_attainment", live);
-            o.put("difference_pp", 100 * (live - simAtt));
-            o.put("plan", groups);
-            o.put("stage_overhead", sim.stageOverheadPerStage());
-            o.put("executor_ratio", execSums[1] == 0 ? 0 : execSums[0] / execSums[1]);
-            o.set("live", c.total().toJson());
-            log.printf("fidelity-cpu: load %.2f: live attainment %.4f vs simulated %.4f (%+.2f percentage points), "
-                    + "%d of %d answered%n", load, live, simAtt, 100 * (live - simAtt), c.total().responses(), w.size());
-            ObjectNode where = o.putObject("where_the_time_went");
-            legs.write(where);
-            log.printf("    legs p50/p99 ms: %s; live executor time / profiled %.3f%n", legs.breakdown(),
-                    o.get("executor_ratio").asDouble());
-            if (!hopMs.isEmpty()) {
-                where.putArray("stage_to_stage_p50_p99_ms").add(hopMs.percentile(0.5)).add(hopMs.percentile(0.99));
-                log.printf("    stage -> next stage p50/p99 ms: %.2f/%.2f%n", hopMs.percentile(0.5), hopMs.percentile(0.99));
+            try {
+                if (warmupSeconds > 0) {
+                    g.replay(WorkloadSpec.generated(warmupSeconds, 200 + index, models).generate(),
+                            new RequestFactory(run + "w", TOKENS, 30000, index + 50));
+                    Thread.sleep(3000); // the warm-up's last requests done: the clocks in the past again
+                }
+                ServingBench.replayAndWait(g, c, w);
+                double live = c.total().attainment();
+                ObjectNode o = Json.object();
+                o.put("load", load);
+                o.put("rate", w.size() / seconds);
+                o.put("requests", w.size());
+                o.put("answered", c.total().responses());
+                o.put("simulated_attainment", simAtt);
+                o.put("live_attainment", live);
+                o.put("difference_pp", 100 * (live - simAtt));
+                o.put("plan", groups);
+                o.put("stage_overhead", sim.stageOverheadPerStage());
+                o.put("executor_ratio", execSums[1] == 0 ? 0 : execSums[0] / execSums[1]);
+                o.set("live", c.total().toJson());
+                log.printf("fidelity-cpu: load %.2f: live attainment %.4f vs simulated %.4f (%+.2f percentage points), "
+                        + "%d of %d answered%n", load, live, simAtt, 100 * (live - simAtt), c.total().responses(),
+                        w.size());
+                ObjectNode where = o.putObject("where_the_time_went");
+                legs.write(where);
+                log.printf("    legs p50/p99 ms: %s; live executor time / profiled %.3f%n", legs.breakdown(),
+                        o.get("executor_ratio").asDouble());
+                if (!hopMs.isEmpty()) {
+                    where.putArray("stage_to_stage_p50_p99_ms").add(hopMs.percentile(0.5)).add(hopMs.percentile(0.99));
+                    log.printf("    stage -> next stage p50/p99 ms: %.2f/%.2f%n", hopMs.percentile(0.5),
+                            hopMs.percentile(0.99));
+                }
+                ObjectNode ex = where.putObject("executor_p50_ms");
+                new java.util.TreeMap<>(execMs).forEach((k, v) -> {
+                    ex.put(k, v.percentile(0.5));
+                    log.printf("    executor %s p50 %.2f ms p99 %.2f ms%n", k, v.percentile(0.5), v.percentile(0.99));
+                });
+                c.total().perModel().forEach((m, p) -> log.printf("    %s: %d responses, attainment %.4f, OK %d, "
+                        + "REJECTED %d, "
+                        + "TIMED_OUT %d, latency p50 %.1f ms%n", m, p.responses(), p.attainment(),
+                        p.count(io.muxflow.schema.ResponseStatus.OK), p.count(io.muxflow.schema.ResponseStatus.REJECTED),
+                        p.count(io.muxflow.schema.ResponseStatus.TIMED_OUT), p.p50LatencyMs()));
+                log.flush();
+                return o;
+            } finally {
+                if (pinning != null) {
+                    pinning.release();
+                }
             }
-            ObjectNode ex = where.putObject("executor_p50_ms");
-            new java.util.TreeMap<>(execMs).forEach((k, v) -> {
-                ex.put(k, v.percentile(0.5));
-                log.printf("    executor %s p50 %.2f ms p99 %.2f ms%n", k, v.percentile(0.5), v.percentile(0.99));
-            });
-            c.total().perModel().forEach((m, p) -> log.printf("    %s: %d responses, attainment %.4f, OK %d, REJECTED %d, "
-                    + "TIMED_OUT %d, latency p50 %.1f ms%n", m, p.responses(), p.attainment(),
-                    p.count(io.muxflow.schema.ResponseStatus.OK), p.count(io.muxflow.schema.ResponseStatus.REJECTED),
-                    p.count(io.muxflow.schema.ResponseStatus.TIMED_OUT), p.p50LatencyMs()));
-            log.flush();
-            return o;
         }
     }
 
@@ -274,6 +329,7 @@ public final class CpuFidelityBench {
         root.put("slo_scale", sloScale);
         root.put("seconds", seconds);
         root.put("warmup_seconds", warmupSeconds);
+        root.put("cpu_pinning", pinningNote());
         root.put("profiled", "before every level: this machine's speed drifts by 20% and more over minutes, so a "
                 + "level is planned and simulated with profiles taken just before it is served");
         ObjectNode set = root.putObject("settings");

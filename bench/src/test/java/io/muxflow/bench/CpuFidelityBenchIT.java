@@ -23,6 +23,7 @@ class CpuFidelityBenchIT {
         JsonNode root = new CpuFidelityBench(new PrintWriter(log, true)).seconds(5, 0).devices(1)
                 .run(dir, new double[] {0.3});
         assertThat(log.toString()).contains("muxflow profile --model bert-medium").contains("--cache cold");
+        assertThat(root.get("cpu_pinning").asText()).as("says where the stage threads ran").isNotBlank();
         for (String part : new String[] {"levels", "calibrated_levels"}) {
             JsonNode l = root.get(part).get("0.30");
             // each level planned with profiles taken just before it

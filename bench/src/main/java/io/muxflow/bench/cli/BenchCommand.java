@@ -294,6 +294,12 @@ public final class BenchCommand implements Runnable {
                 description = "A job configuration option (muxflow.* or Flink) for every level, repeatable.")
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
+        @Option(names = "--pin", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Run the stage threads on CPUs of their own and every other thread on the rest, and "
+                        + "profile that way (Linux with taskset; a GPU does not share its cycles with the host's Kafka "
+                        + "and Flink). --no-pin leaves it to the kernel (default: on).")
+        boolean pin;
+
         @Override
         public Integer call() throws Exception {
             for (double l : loads) {
@@ -302,7 +308,7 @@ public final class BenchCommand implements Runnable {
                 }
             }
             var bench = new io.muxflow.bench.CpuFidelityBench(results.log()).seconds(seconds, warmupSeconds)
-                    .settings(settings);
+                    .settings(settings).pin(pin);
             if (devices != null) {
                 bench.devices(devices);
             }
