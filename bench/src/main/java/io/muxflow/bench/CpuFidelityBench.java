@@ -64,8 +64,12 @@ public final class CpuFidelityBench {
     private double cv = 2;
     private double sloScale = 5;
     private Map<String, String> settings = Map.of();
-    /** Keep the stage threads on CPUs of their own (and profile that way); see {@link CpuPinning}. */
-    private boolean pin = true;
+    /**
+     * Keep the stage threads on CPUs of their own (and profile that way); see {@link CpuPinning}. Off
+     * by default: pinned, the executor still served 4-38% slower than profiled and the gap stayed
+     * (docs/BENCHMARKS.md, "Fidelity on a real executor").
+     */
+    private boolean pin;
 
     public CpuFidelityBench(PrintWriter log) {
         this.log = log;
@@ -105,7 +109,7 @@ public final class CpuFidelityBench {
                     + " (profiling: the profiling thread on CPU " + p.deviceList() + ")";
         }
         int cpus = Runtime.getRuntime().availableProcessors();
-        return !pin ? "off (--no-pin)" : devices >= cpus ? "off: no CPU left beside the devices"
+        return !pin ? "off (the default; --pin turns it on)" : devices >= cpus ? "off: no CPU left beside the devices"
                 : "off: " + CpuPinning.available(cpus);
     }
 

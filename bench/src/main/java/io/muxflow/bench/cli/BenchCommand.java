@@ -294,10 +294,10 @@ public final class BenchCommand implements Runnable {
                 description = "A job configuration option (muxflow.* or Flink) for every level, repeatable.")
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
-        @Option(names = "--pin", negatable = true, defaultValue = "true", fallbackValue = "true",
+        @Option(names = "--pin",
                 description = "Run the stage threads on CPUs of their own and every other thread on the rest, and "
-                        + "profile that way (Linux with taskset; a GPU does not share its cycles with the host's Kafka "
-                        + "and Flink). --no-pin leaves it to the kernel (default: on).")
+                        + "profile that way (Linux with taskset), as a GPU does not share its cycles with the host's "
+                        + "Kafka and Flink (default: off, the kernel places threads; pinned runs measured no closer).")
         boolean pin;
 
         @Override
