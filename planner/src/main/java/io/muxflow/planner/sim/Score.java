@@ -8,6 +8,26 @@ package io.muxflow.planner.sim;
 public record Score(double attainment, double latencyMeanS, int replicas, int[] modelRequests, int[] modelGood,
         int[] groupRequests) {
 
+    /** The score of a simulation's per-request outcomes (rejected requests count 0 latency, as in the search). */
+    static Score of(io.muxflow.planner.workload.Workload w, Outcomes o, int replicas, int numModels) {
+        int n = w.size();
+        int[] modelReq = new int[numModels];
+        int[] modelGood = new int[numModels];
+        double latency = 0;
+        int good = 0;
+        for (int i = 0; i < n; i++) {
+            int m = w.modelId(i);
+            modelReq[m]++;
+            if (o.good()[i]) {
+                modelGood[m]++;
+                good++;
+                latency += o.finish()[i] - w.arrival(i);
+            }
+        }
+        return new Score(n == 0 ? 0 : (double) good / n, n == 0 ? 0 : latency / n, replicas, modelReq, modelGood,
+                o.groupRequests().clone());
+    }
+
     /**
      * AlpaServe's placement score: attainment first, then lower mean latency, then more replicas
      * ({@code goodput - latency_mean / 1e4 + replicas / 1e6}).

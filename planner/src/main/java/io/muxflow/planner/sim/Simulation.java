@@ -35,13 +35,18 @@ public final class Simulation {
         return table.options();
     }
 
+    /**
+     * The search's score of {@code p}, by the model the plan will be served with: with batching on,
+     * the batching model's outcomes (so a search plans for batches), otherwise the stage-clock one.
+     */
     public Score score(Placement p) {
-        return stageClock.score(p);
+        return batching != null ? Score.of(workload, batching.simulate(p), p.replicas(), table.numModels())
+                : stageClock.score(p);
     }
 
     /** {@link #score} with every request replayed and nothing memoized (benchmarks). */
     public Score scoreUnmemoized(Placement p) {
-        return stageClock.scoreUnmemoized(p);
+        return batching != null ? score(p) : stageClock.scoreUnmemoized(p);
     }
 
     public Outcomes outcomes(Placement p) {

@@ -43,6 +43,24 @@ class BatchingSimulatorTest {
     }
 
     @Test
+    void withBatchingOnTheSearchScoresWithBatches() {
+        // five at once, SLO 2.6: one at a time 1, 2, 3, ... serves two; batched, r0 alone then a batch of 4 (2.5)
+        double[] arrivals = {0, 0, 0, 0, 0};
+        double[] s = new double[5];
+        java.util.Arrays.fill(s, 2.6);
+        Workload w = new Workload(List.of("a"), arrivals, new int[5], s);
+        Placement p = new Placement(List.of(ParallelConfig.of(1, 1)), List.of(new int[] {0}));
+        SimOptions plain = new SimOptions(0, 0, false, 0, false, 1);
+        Score unbatched = new Simulation(w, List.of(P), plain).score(p);
+        Score batched = new Simulation(w, List.of(P), plain.withBatching(4)).score(p);
+        assertThat(unbatched.attainment()).isEqualTo(0.4);
+        assertThat(batched.attainment()).isEqualTo(1.0);
+        assertThat(batched.modelGood()).containsExactly(5);
+        assertThat(batched.groupRequests()).containsExactly(5);
+        assertThat(batched.latencyMeanS()).isCloseTo((1.0 + 4 * 2.5) / 5, org.assertj.core.api.Assertions.within(1e-12));
+    }
+
+    @Test
     void maxBatchOneIsPlainQueueing() {
         Outcomes o = run(new double[] {0, 0.1, 0.2}, 10, 1);
         assertThat(o.finish()).containsExactly(1.0, 2.0, 3.0);
