@@ -32,6 +32,11 @@ public final class PlacementProblem {
 
     private PlacementProblem(List<ModelProfile> profilesByModel, Workload workload, Cluster cluster,
             SimOptions simOptions, SearchOptions search, boolean validate) {
+        this(profilesByModel, workload, cluster, simOptions, search, validate, null);
+    }
+
+    private PlacementProblem(List<ModelProfile> profilesByModel, Workload workload, Cluster cluster,
+            SimOptions simOptions, SearchOptions search, boolean validate, Simulation shared) {
         this.models = workload.models();
         if (profilesByModel.size() != models.size()) {
             throw new IllegalArgumentException("one profile per workload model is required");
@@ -49,7 +54,7 @@ public final class PlacementProblem {
         this.workload = workload;
         this.cluster = cluster;
         this.search = search;
-        this.simulation = new Simulation(workload, profiles, simOptions);
+        this.simulation = shared != null ? shared : new Simulation(workload, profiles, simOptions);
         if (validate) {
             for (int m = 0; m < models.size(); m++) {
                 checkFits(m);
@@ -134,15 +139,37 @@ public final class PlacementProblem {
         return r;
     }
 
-    /** The same problem restricted to some models (their requests only) and a number of devices. */
+    /** Simulations of restricted problems by their models: one per bucket, shared by its device counts. */
+    private final java.util.concurrent.ConcurrentHashMap<List<Integer>, Simulation> restricted =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The same problem restricted to some models (their requests only) and a number of devices. The
+     * restrictions to the same models share one simulation (the same workload and profiles), so its
+     * memoized scores serve every device count the search tries for them.
+     */
     public PlacementProblem restrict(int[] modelIdx, int devices) {
-        List<String> names = new ArrayList<>();
         List<ModelProfile> ps = new ArrayList<>();
-        boolean[] keep = new boolean[models.size()];
         for (int m : modelIdx) {
-            names.add(models.get(m));
             ps.add(profiles.get(m));
-            keep[m] = true;
+        }
+        Simulation sim = restricted.computeIfAbsent(java.util.Arrays.stream(modelIdx).boxed().toList(),
+                k -> new Simulation(restrictedWorkload(modelIdx), ps, simulation.options()));
+        // Sub-problems skip the fit check: a bucket may get too few devices for some model, which
+        // then simply stays unserved in that split.
+        return new PlacementProblem(ps, sim.workload(), cluster.withDevices(devices), simulation.options(), search,
+                false, sim);
+    }
+
+    /** The workload's requests of some models only, the models renumbered in the order given. */
+    private Workload restrictedWorkload(int[] modelIdx) {
+        List<String> names = new ArrayList<>();
+        boolean[] keep = new boolean[models.size()];
+        int[] map = new int[models.size()];
+        for (int k = 0; k < modelIdx.length; k++) {
+            names.add(models.get(modelIdx[k]));
+            keep[modelIdx[k]] = true;
+            map[modelIdx[k]] = k;
         }
         int n = 0;
         for (int i = 0; i < workload.size(); i++) {
@@ -153,10 +180,6 @@ public final class PlacementProblem {
         double[] a = new double[n];
         int[] ids = new int[n];
         double[] s = new double[n];
-        int[] map = new int[models.size()];
-        for (int k = 0; k < modelIdx.length; k++) {
-            map[modelIdx[k]] = k;
-        }
         int j = 0;
         for (int i = 0; i < workload.size(); i++) {
             if (keep[workload.modelId(i)]) {
@@ -166,10 +189,7 @@ public final class PlacementProblem {
                 j++;
             }
         }
-        // Sub-problems skip the fit check: a bucket may get too few devices for some model, which
-        // then simply stays unserved in that split.
-        return new PlacementProblem(ps, new Workload(names, a, ids, s), cluster.withDevices(devices),
-                simulation.options(), search, false);
+        return new Workload(names, a, ids, s);
     }
 
     /** The same problem on another workload over the same models (clockwork++'s windows; may be empty). */

@@ -102,6 +102,20 @@ class PlacementPolicyTest {
     }
 
     @Test
+    void restrictionsToTheSameModelsShareOneSimulationAndKeepTheirOwnDevices() {
+        PlacementProblem p = new PlacementProblem(List.of(BIG, BIG, SMALL, SMALL), mixed(1).generate(),
+                new Cluster(4, GB, 8), SimOptions.defaults(), SearchOptions.defaults().withThreads(1));
+        PlacementProblem two = p.restrict(new int[] {2, 3}, 2);
+        PlacementProblem three = p.restrict(new int[] {2, 3}, 3);
+        assertThat(three.simulation()).isSameAs(two.simulation()); // its memo serves every device count
+        assertThat(p.restrict(new int[] {0, 1}, 2).simulation()).isNotSameAs(two.simulation());
+        assertThat(two.cluster().devices()).isEqualTo(2);
+        assertThat(three.cluster().devices()).isEqualTo(3);
+        assertThat(two.models()).containsExactly("c", "d");
+        assertThat(two.workload().size()).isEqualTo(p.workload().countsPerModel()[2] + p.workload().countsPerModel()[3]);
+    }
+
+    @Test
     void clockworkReplansPerWindowAndBeatsStaticReplicationOnAShift() {
         // a is hot in the first half, b in the second: per-window replication follows the shift
         List<String> names = List.of("a", "b");
