@@ -34,6 +34,7 @@ class CpuFidelityBenchIT {
             assertThat(l.get("live_attainment").asDouble()).isBetween(0.0, 1.0);
             assertThat(l.get("executor_ratio").asDouble()).as("live executors ran on cpu").isPositive();
             assertThat(l.get("simulated_attainment_measured_latency").asDouble()).isBetween(0.0, 1.0);
+            assertThat(l.get("simulated_attainment_measured_distribution").asDouble()).isBetween(0.0, 1.0);
         }
         assertThat(root.get("calibrated_levels").get("0.30").get("stage_overhead").asDouble())
                 .isEqualTo(root.get("calibrated_stage_overhead").asDouble());
