@@ -253,9 +253,20 @@ public final class CpuFidelityBench {
                 }
             }
         };
+        // the executors' times in the unmeasured warm-up before the level: known before the level is served
+        Map<String, io.muxflow.job.loadgen.DoubleSeries> warmupMs = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.function.Consumer<io.muxflow.schema.InferenceResponse> warmupDiag = r -> {
+            var st = r.getTimestamps().getStages();
+            for (int k = 0; k < st.size(); k++) {
+                warmupMs.computeIfAbsent(r.getModel() + "/stage" + k, x -> new io.muxflow.job.loadgen.DoubleSeries())
+                        .add((st.get(k).getEndUs() - st.get(k).getStartUs()) / 1000.0);
+            }
+        };
         try (ServingBench.Deployment d = new ServingBench.Deployment(dir.resolve("level-" + index), plan, db, conf);
                 ResponseCollector c = new ResponseCollector(d.kafka.bootstrapServers(),
                         conf.get(MuxflowOptions.RESPONSES_TOPIC), run, false, new Properties(), diag);
+                ResponseCollector cw = new ResponseCollector(d.kafka.bootstrapServers(),
+                        conf.get(MuxflowOptions.RESPONSES_TOPIC), run + "w", false, new Properties(), warmupDiag);
                 LoadGenerator g = new LoadGenerator(d.kafka.bootstrapServers(), conf.get(MuxflowOptions.REQUESTS_TOPIC),
                         new RequestFactory(run, TOKENS, 30000, index), Encoding.AVRO, new Properties())) {
             Thread.sleep(3000); // stages loaded
@@ -301,6 +312,16 @@ public final class CpuFidelityBench {
                         .simulate(plan.placement(w.models()), drawFrom(execMs, models, 1000 + index), REPORT_DELAY_S));
                 o.put("simulated_attainment_measured_distribution", simDrawn);
                 o.put("difference_pp_measured_distribution", 100 * (live - simDrawn));
+                // ... and drawn from the times they took in the warm-up before the level (a prediction:
+                // observed before the level; not the figure, which predicts from `muxflow profile`)
+                double simWarmup = warmupMs.isEmpty() ? Double.NaN : attainment(new VariableServiceSimulator(w,
+                        new Simulation(w, profiles, sim).table()).simulate(plan.placement(w.models()),
+                        drawFrom(warmupMs, models, 2000 + index), REPORT_DELAY_S));
+                o.put("warmup_executor_samples", warmupMs.values().stream().mapToInt(v -> v.size()).sum());
+                if (!warmupMs.isEmpty()) {
+                    o.put("simulated_attainment_warmup_distribution", simWarmup);
+                    o.put("difference_pp_warmup_distribution", 100 * (live - simWarmup));
+                }
                 o.set("live", c.total().toJson());
                 log.printf("fidelity-cpu: load %.2f: live attainment %.4f vs simulated %.4f (%+.2f percentage points), "
                         + "%d of %d answered%n", load, live, simAtt, 100 * (live - simAtt), c.total().responses(),
@@ -310,8 +331,9 @@ public final class CpuFidelityBench {
                 log.printf("    legs p50/p99 ms: %s; live executor time / profiled %.3f%n", legs.breakdown(),
                         o.get("executor_ratio").asDouble());
                 log.printf("    post hoc, simulated with the executors' measured mean latencies: %.4f (%+.2f pp); "
-                        + "with service times drawn from their measured times: %.4f (%+.2f pp)%n", simMeasured,
-                        100 * (live - simMeasured), simDrawn, 100 * (live - simDrawn));
+                        + "with service times drawn from their measured times: %.4f (%+.2f pp), from their warm-up "
+                        + "times: %.4f (%+.2f pp)%n", simMeasured, 100 * (live - simMeasured), simDrawn,
+                        100 * (live - simDrawn), simWarmup, 100 * (live - simWarmup));
                 if (!hopMs.isEmpty()) {
                     where.putArray("stage_to_stage_p50_p99_ms").add(hopMs.percentile(0.5)).add(hopMs.percentile(0.99));
                     log.printf("    stage -> next stage p50/p99 ms: %.2f/%.2f%n", hopMs.percentile(0.5),
