@@ -214,7 +214,8 @@ public final class CpuFidelityBench {
         Map<String, String> mp = new HashMap<>();
         models.forEach(m -> mp.put(m.name(), m.profile()));
         Plan plan = new AlpaServeSearch().place(problem, SearchProgress.NONE).withModelProfiles(mp);
-        Outcomes simulated = new Simulation(w, profiles, sim).outcomes(plan);
+        Simulation simulation = new Simulation(w, profiles, sim);
+        Outcomes simulated = simulation.outcomes(plan);
         double simAtt = attainment(simulated.good());
         String groups = plan.groups().stream().map(g -> g.devices() + "x(pp" + g.pp() + ")" + g.models()).toList()
                 .toString();
@@ -243,25 +244,16 @@ public final class CpuFidelityBench {
                     }
                 }
             }
-            for (int k = 0; k < st.size(); k++) {
-                execMs.computeIfAbsent(r.getModel() + "/stage" + k, x -> new io.muxflow.job.loadgen.DoubleSeries())
-                        .add((st.get(k).getEndUs() - st.get(k).getStartUs()) / 1000.0);
-                if (k > 0) {
-                    synchronized (hopMs) {
-                        hopMs.add((st.get(k).getStartUs() - st.get(k - 1).getEndUs()) / 1000.0);
-                    }
+            recordStageTimes(execMs, r);
+            for (int k = 1; k < st.size(); k++) {
+                synchronized (hopMs) {
+                    hopMs.add((st.get(k).getStartUs() - st.get(k - 1).getEndUs()) / 1000.0);
                 }
             }
         };
         // the executors' times in the unmeasured warm-up before the level: known before the level is served
         Map<String, io.muxflow.job.loadgen.DoubleSeries> warmupMs = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.function.Consumer<io.muxflow.schema.InferenceResponse> warmupDiag = r -> {
-            var st = r.getTimestamps().getStages();
-            for (int k = 0; k < st.size(); k++) {
-                warmupMs.computeIfAbsent(r.getModel() + "/stage" + k, x -> new io.muxflow.job.loadgen.DoubleSeries())
-                        .add((st.get(k).getEndUs() - st.get(k).getStartUs()) / 1000.0);
-            }
-        };
+        java.util.function.Consumer<io.muxflow.schema.InferenceResponse> warmupDiag = r -> recordStageTimes(warmupMs, r);
         try (ServingBench.Deployment d = new ServingBench.Deployment(dir.resolve("level-" + index), plan, db, conf);
                 ResponseCollector c = new ResponseCollector(d.kafka.bootstrapServers(),
                         conf.get(MuxflowOptions.RESPONSES_TOPIC), run, false, new Properties(), diag);
@@ -308,14 +300,15 @@ public final class CpuFidelityBench {
                 o.put("difference_pp_measured_latency", 100 * (live - simMeasured));
                 // ... and with each stage's time drawn from what the live executors took (the job's
                 // admission, timeouts and clock corrections around it): the model with the variance in it.
-                double simDrawn = attainment(new VariableServiceSimulator(w, new Simulation(w, profiles, sim).table())
-                        .simulate(plan.placement(w.models()), drawFrom(execMs, models, 1000 + index), REPORT_DELAY_S));
+                VariableServiceSimulator variable = new VariableServiceSimulator(w, simulation.table());
+                io.muxflow.planner.plan.Placement placed = plan.placement(w.models());
+                double simDrawn = attainment(variable.simulate(placed, drawFrom(execMs, models, 1000 + index),
+                        REPORT_DELAY_S));
                 o.put("simulated_attainment_measured_distribution", simDrawn);
                 o.put("difference_pp_measured_distribution", 100 * (live - simDrawn));
                 // ... and drawn from the times they took in the warm-up before the level (a prediction:
                 // observed before the level; not the figure, which predicts from `muxflow profile`)
-                double simWarmup = warmupMs.isEmpty() ? Double.NaN : attainment(new VariableServiceSimulator(w,
-                        new Simulation(w, profiles, sim).table()).simulate(plan.placement(w.models()),
+                double simWarmup = warmupMs.isEmpty() ? Double.NaN : attainment(variable.simulate(placed,
                         drawFrom(warmupMs, models, 2000 + index), REPORT_DELAY_S));
                 o.put("warmup_executor_samples", warmupMs.values().stream().mapToInt(v -> v.size()).sum());
                 if (!warmupMs.isEmpty()) {
@@ -356,6 +349,16 @@ public final class CpuFidelityBench {
                     pinning.release();
                 }
             }
+        }
+    }
+
+    /** Adds each stage's executor time (ms) of response {@code r} to {@code into} under "model/stageK". */
+    private static void recordStageTimes(Map<String, io.muxflow.job.loadgen.DoubleSeries> into,
+            io.muxflow.schema.InferenceResponse r) {
+        var st = r.getTimestamps().getStages();
+        for (int k = 0; k < st.size(); k++) {
+            into.computeIfAbsent(r.getModel() + "/stage" + k, x -> new io.muxflow.job.loadgen.DoubleSeries())
+                    .add((st.get(k).getEndUs() - st.get(k).getStartUs()) / 1000.0);
         }
     }
 
