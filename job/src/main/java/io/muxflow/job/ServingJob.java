@@ -11,6 +11,7 @@ import io.muxflow.job.chain.ChainHop;
 import io.muxflow.job.chain.ChainServerOperator;
 import io.muxflow.job.config.JobSpec;
 import io.muxflow.job.config.MuxflowOptions;
+import io.muxflow.job.dispatch.BatchingDispatcher;
 import io.muxflow.job.dispatch.CellPartitioner;
 import io.muxflow.job.dispatch.Dispatcher;
 import io.muxflow.job.dispatch.RoutingKeys;
@@ -108,10 +109,12 @@ public final class ServingJob {
         DataStream<StageReport> reportsIn = env.fromSource(io.reportsIn(), WatermarkStrategy.noWatermarks(),
                 "stage-reports").uid("reports-source").name("reports-source");
         int cells = plan.cells();
-        SingleOutputStreamOperator<ServingRequest> dispatched = valid
-                .partitionCustom(new CellPartitioner(), RoutingKeys.requestCell(plan))
-                .connect(reportsIn.partitionCustom(new CellPartitioner(), RoutingKeys.reportCell(plan)))
-                .process(new Dispatcher(spec)).uid("dispatch").name("dispatch").setParallelism(cells);
+        var toDispatch = valid.partitionCustom(new CellPartitioner(), RoutingKeys.requestCell(plan))
+                .connect(reportsIn.partitionCustom(new CellPartitioner(), RoutingKeys.reportCell(plan)));
+        // Same uid either way; only the batching dispatcher has state (the requests queued for a batch).
+        SingleOutputStreamOperator<ServingRequest> dispatched = (spec.batching()
+                ? toDispatch.transform("dispatch", TypeInformation.of(ServingRequest.class), new BatchingDispatcher(spec))
+                : toDispatch.process(new Dispatcher(spec))).uid("dispatch").name("dispatch").setParallelism(cells);
         replies.add(dispatched.getSideOutput(Dispatcher.REJECTED));
 
         List<DataStream<StageReport>> reportsOut = new ArrayList<>();

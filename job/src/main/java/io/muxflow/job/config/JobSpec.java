@@ -11,8 +11,15 @@ import org.apache.flink.configuration.Configuration;
  */
 public record JobSpec(String planJson, String profilesJson, String backend, String modelStore, double emulatedTimeScale,
         int cpuThreads, boolean gpuResource, long fixedOverheadUs, double stageOverheadFactor, int maxRequestBytes,
-        String deadLetterTopic, io.muxflow.job.adapt.AdaptSpec adapt, ChainSpec chain, long dedupeRetentionUs)
+        String deadLetterTopic, io.muxflow.job.adapt.AdaptSpec adapt, ChainSpec chain, long dedupeRetentionUs, int maxBatch)
         implements Serializable {
+
+    public JobSpec {
+        if (maxBatch < 1) {
+            throw new io.muxflow.planner.InvalidInputException(MuxflowOptions.MAX_BATCH.key() + " must be 1 or more, got "
+                    + maxBatch);
+        }
+    }
 
     public static JobSpec of(Plan plan, ProfileDatabase profiles, Configuration conf) {
         return new JobSpec(io.muxflow.planner.io.Json.compact(plan.toJson()),
@@ -22,7 +29,7 @@ public record JobSpec(String planJson, String profilesJson, String backend, Stri
                 conf.get(MuxflowOptions.FIXED_OVERHEAD).toNanos() / 1000, conf.get(MuxflowOptions.STAGE_OVERHEAD),
                 conf.get(MuxflowOptions.MAX_REQUEST_BYTES), conf.get(MuxflowOptions.DEAD_LETTER_TOPIC),
                 io.muxflow.job.adapt.AdaptSpec.of(conf), ChainSpec.of(conf),
-                conf.get(MuxflowOptions.DEDUPE_RETENTION).toNanos() / 1000);
+                conf.get(MuxflowOptions.DEDUPE_RETENTION).toNanos() / 1000, conf.get(MuxflowOptions.MAX_BATCH));
     }
 
     /**
@@ -30,16 +37,24 @@ public record JobSpec(String planJson, String profilesJson, String backend, Stri
      * The dispatcher admits with them and the replanner simulates with them.
      */
     public io.muxflow.planner.sim.SimOptions simOptions() {
-        return simOptions(fixedOverheadUs, stageOverheadFactor);
+        return simOptions(fixedOverheadUs, stageOverheadFactor, maxBatch);
+    }
+
+    /** Whether the dispatcher queues requests and stages run them in batches. */
+    public boolean batching() {
+        return maxBatch > 1;
     }
 
     /** The same prediction parameters straight from a job configuration (what {@link #of} would ship). */
     public static io.muxflow.planner.sim.SimOptions simOptions(Configuration conf) {
-        return simOptions(conf.get(MuxflowOptions.FIXED_OVERHEAD).toNanos() / 1000, conf.get(MuxflowOptions.STAGE_OVERHEAD));
+        return simOptions(conf.get(MuxflowOptions.FIXED_OVERHEAD).toNanos() / 1000, conf.get(MuxflowOptions.STAGE_OVERHEAD),
+                conf.get(MuxflowOptions.MAX_BATCH));
     }
 
-    private static io.muxflow.planner.sim.SimOptions simOptions(long fixedOverheadUs, double stageOverheadFactor) {
-        return io.muxflow.planner.sim.SimOptions.defaults().withOverheads(fixedOverheadUs / 1e6, stageOverheadFactor);
+    private static io.muxflow.planner.sim.SimOptions simOptions(long fixedOverheadUs, double stageOverheadFactor,
+            int maxBatch) {
+        var o = io.muxflow.planner.sim.SimOptions.defaults().withOverheads(fixedOverheadUs / 1e6, stageOverheadFactor);
+        return maxBatch > 1 ? o.withBatching(maxBatch) : o;
     }
 
     public Plan plan() {

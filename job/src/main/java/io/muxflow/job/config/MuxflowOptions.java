@@ -104,6 +104,13 @@ public final class MuxflowOptions {
             .doubleType().defaultValue(0.0)
             .withDescription("Each profiled stage latency is multiplied by 1 + this x stages when predicting.");
 
+    public static final ConfigOption<Integer> MAX_BATCH = ConfigOptions.key("muxflow.dispatch.max-batch")
+            .intType().defaultValue(1)
+            .withDescription("Largest batch a stage runs. 1: no batching, each request is admitted or rejected as it "
+                    + "arrives. More: requests of a model queue at the dispatcher and a group's first stage takes the "
+                    + "largest profiled batch size up to this that waits and still meets the oldest request's deadline "
+                    + "(the planner's batching model; plan with the same --batching). Profiles need the batch sizes.");
+
     public static final ConfigOption<Duration> REPORT_INTERVAL = ConfigOptions.key("muxflow.dispatch.report-interval")
             .durationType().defaultValue(Duration.ofMillis(5))
             .withDescription("Least time between two completion reports of one stage to the dispatcher; a report in "
@@ -231,7 +238,7 @@ public final class MuxflowOptions {
         return List.of(BACKEND, GPU_RESOURCE, SLOT_SHARING_PER_LAYER, BUFFER_TIMEOUT, CHECKPOINT_INTERVAL, DELIVERY,
                 TRANSACTION_POOL, RESPONSES_PER_STAGE,
                 BOOTSTRAP, REQUESTS_TOPIC, RESPONSES_TOPIC, DEAD_LETTER_TOPIC, STATS_TOPIC, PLANS_TOPIC, REPORTS_TOPIC,
-                GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, DEDUPE_RETENTION, FIXED_OVERHEAD, STAGE_OVERHEAD, REPORT_INTERVAL,
+                GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, DEDUPE_RETENTION, FIXED_OVERHEAD, STAGE_OVERHEAD, MAX_BATCH, REPORT_INTERVAL,
                 REPORT_MIN_CHANGE,
                 EMULATED_TIME_SCALE,
                 CPU_THREADS, MODEL_STORE, MAX_PARALLELISM, STATS_WINDOW, STATS_SLIDE, ADAPT, RECOMMEND_ONLY,

@@ -254,6 +254,31 @@ public final class ServingPlan {
         return new StageClockAdmission(placement, table);
     }
 
+    /** A fresh batching admission model over this plan (batch sizes up to the options' maximum): idle devices, empty queues. */
+    public io.muxflow.planner.sim.BatchAdmission newBatchAdmission() {
+        return new io.muxflow.planner.sim.BatchAdmission(placement, table);
+    }
+
+    /**
+     * Predicted stage latencies (µs) of model m on group g for a batch of {@code size}: the profiled
+     * size's, as the batching admission predicts; batch 1's when the size is not profiled.
+     */
+    public long[] latencyUs(int g, int m, int size) {
+        if (size > 1) {
+            LatencyTable.BatchLatency b = table.batches(plan.groups().get(g).config(), m);
+            for (int i = 0; b != null && i < b.batchSizes().length; i++) {
+                if (b.batchSizes()[i] == size) {
+                    long[] us = new long[b.stageLatency()[i].length];
+                    for (int k = 0; k < us.length; k++) {
+                        us[k] = Math.max(1, Math.round(b.stageLatency()[i][k] * 1e6));
+                    }
+                    return us;
+                }
+            }
+        }
+        return latencyUs[g][m];
+    }
+
     /** Predicted stage latencies (µs) of model m on group g; null when g does not host m. */
     public long[] latencyUs(int g, int m) {
         return latencyUs[g][m];

@@ -27,12 +27,17 @@ public final class StageMetrics {
     }
 
     public void ran(long enqueuedUs, long startUs, long endUs) {
+        ran(Math.max(0, startUs - enqueuedUs), 1, startUs, endUs);
+    }
+
+    /** One run of {@code count} requests together (a batch) that waited {@code waitedUs} in all. */
+    public void ran(long waitedUs, int count, long startUs, long endUs) {
         if (windowStart < 0) {
             windowStart = startUs;
         }
         busyUs += endUs - startUs;
-        waitUs += Math.max(0, startUs - enqueuedUs);
-        arrivals++;
+        waitUs += waitedUs;
+        arrivals += count;
         long span = endUs - windowStart;
         if (span >= WINDOW_US) {
             busyFraction = Math.min(1.0, (double) busyUs / span);

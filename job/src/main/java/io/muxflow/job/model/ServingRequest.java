@@ -26,6 +26,14 @@ public class ServingRequest {
     /** Per stage: the end the dispatcher predicted, and its cumulative clock shift at dispatch. */
     public long[] predictedEndUs = new long[0];
     public long[] shiftAtDispatchUs = new long[0];
+    /**
+     * Batching only (0 otherwise): the batch this request travels in (unique per group and dispatcher
+     * run), the profiled batch size the dispatcher chose for it, and how many of its requests travel
+     * together into the next stage (fewer than chosen when some timed out on the way).
+     */
+    public long batchId;
+    public int batchSize;
+    public int batchCount;
     /** Attributes as alternating keys and values. */
     public String[] attributes = new String[0];
     /** Generation (chain LLMs only): tokens to make, sampling, stop tokens. */

@@ -16,6 +16,7 @@ import io.muxflow.job.model.Reply;
 import io.muxflow.job.model.ServingRequest;
 import io.muxflow.job.model.StageReport;
 import io.muxflow.planner.profile.ProfileDatabase;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * FAILED for that request only. After the group's last stage the output becomes the OK response;
  * otherwise the activation moves on to layer k+1. Every completion is reported back to the
  * dispatcher for clock correction (through {@link ReportCoalescer}, which folds dense runs of reports).
+ * With batching, a batch's requests (tagged by {@link io.muxflow.job.dispatch.BatchingDispatcher})
+ * are gathered and run as one {@link StageBatch}, timed out against the batch size's predicted
+ * latencies, with one report per batch; the survivors go on together.
  */
 public final class StageOperator extends ProcessFunction<ServingRequest, ServingRequest> {
     private static final long serialVersionUID = 1L;
@@ -52,6 +56,8 @@ public final class StageOperator extends ProcessFunction<ServingRequest, Serving
     private transient int group;
     private transient StageExecutor[] executors;
     private transient StageMetrics metrics;
+    /** The requests of the batch being gathered (batching only). */
+    private transient List<ServingRequest> gathering;
 
     public StageOperator(JobSpec spec, int layer) {
         this.spec = spec;
@@ -79,6 +85,7 @@ public final class StageOperator extends ProcessFunction<ServingRequest, Serving
         if (!spec.backend().equals("emulated")) {
             warmUp(g);
         }
+        gathering = new ArrayList<>();
         metrics = new StageMetrics(getRuntimeContext().getMetricGroup(), g.id(), layer,
                 (System.nanoTime() - loadStart) / 1_000_000);
         LOG.info("stage layer {} subtask {}: group {} ({} device(s) op={} pp={}) loaded stage {} of {} on {} (device {})",
@@ -113,56 +120,111 @@ public final class StageOperator extends ProcessFunction<ServingRequest, Serving
 
     @Override
     public void processElement(ServingRequest r, Context ctx, Collector<ServingRequest> out) {
+        if (r.batchCount > 1) {
+            // A batch's requests come one after another on one channel (one dispatcher cell, or this
+            // group's previous stage, emits them in one call), so a different id only follows a
+            // complete batch; run what was gathered anyway rather than hold it.
+            if (!gathering.isEmpty() && gathering.get(0).batchId != r.batchId) {
+                runGathered(ctx, out);
+            }
+            gathering.add(r);
+            if (gathering.size() >= r.batchCount) {
+                runGathered(ctx, out);
+            }
+            return;
+        }
+        if (!gathering.isEmpty()) {
+            runGathered(ctx, out);
+        }
+        run(List.of(r), ctx, out);
+    }
+
+    private void runGathered(Context ctx, Collector<ServingRequest> out) {
+        List<ServingRequest> batch = List.copyOf(gathering);
+        gathering.clear();
+        run(batch, ctx, out);
+    }
+
+    /**
+     * Runs requests of one model as one {@link StageBatch}: those misrouted answer FAILED, those that can
+     * no longer meet their deadline at the batch's predicted latency answer TIMED_OUT, the rest run
+     * together and report one completion.
+     */
+    private void run(List<ServingRequest> members, Context ctx, Collector<ServingRequest> out) {
         long start = Clocks.nowUs();
         ServingPlan.Group g = plan.group(group);
-        long enqueued = layer == 0 ? r.dispatchedUs : r.stageTimes[2 * layer - 1];
-        int m = plan.modelIndex(r.model);
-        if (r.group != group || m < 0 || executors[m] == null) {
-            ctx.output(REPLIES, Reply.of(r, "FAILED", "routing error: request for group " + r.group + " reached group "
-                    + g.id() + " at stage " + layer, g.id()));
+        List<ServingRequest> live = new ArrayList<>(members.size());
+        int m = -1;
+        for (ServingRequest r : members) {
+            int rm = plan.modelIndex(r.model);
+            if (r.group != group || rm < 0 || executors[rm] == null || (m >= 0 && rm != m)) {
+                ctx.output(REPLIES, Reply.of(r, "FAILED", "routing error: request for group " + r.group + " reached group "
+                        + g.id() + " at stage " + layer + (m >= 0 && rm != m ? " in a batch of another model" : ""), g.id()));
+                continue;
+            }
+            long[] lat = plan.latencyUs(group, rm, Math.max(1, r.batchSize));
+            long remaining = 0;
+            for (int k = layer; k < lat.length; k++) {
+                remaining += lat[k];
+            }
+            if (start + remaining > r.deadlineUs) {
+                ctx.output(REPLIES, Reply.of(r, "TIMED_OUT", String.format(
+                        "at stage %d of group %d: %.1f ms left to the deadline, the remaining stages need %.1f ms%s", layer,
+                        g.id(), (r.deadlineUs - start) / 1000.0, remaining / 1000.0,
+                        r.batchSize > 1 ? " at batch size " + r.batchSize : ""), g.id()));
+                continue;
+            }
+            m = rm;
+            live.add(r);
+        }
+        if (live.isEmpty()) {
             return;
         }
-        long[] lat = plan.latencyUs(group, m);
-        long remaining = 0;
-        for (int k = layer; k < lat.length; k++) {
-            remaining += lat[k];
+        List<StageItem> items = new ArrayList<>(live.size());
+        for (ServingRequest r : live) {
+            items.add(r.tokens != null ? StageItem.ofTokens(r.tokens) : StageItem.ofData(0, 0, r.rows, r.data));
         }
-        if (start + remaining > r.deadlineUs) {
-            ctx.output(REPLIES, Reply.of(r, "TIMED_OUT", String.format(
-                    "at stage %d of group %d: %.1f ms left to the deadline, the remaining stages need %.1f ms", layer,
-                    g.id(), (r.deadlineUs - start) / 1000.0, remaining / 1000.0), g.id()));
-            return;
-        }
-        StageBatch in = new StageBatch(List.of(r.tokens != null ? StageItem.ofTokens(r.tokens)
-                : StageItem.ofData(0, 0, r.rows, r.data)), r.tokens != null ? 0 : r.width);
+        ServingRequest first = live.get(0);
         StageBatch result;
         try {
-            result = executors[m].run(in);
+            result = executors[m].run(new StageBatch(items, first.tokens != null ? 0 : first.width));
         } catch (RuntimeException e) {
-            ctx.output(REPLIES, Reply.of(r, "FAILED", "executor error at stage " + layer + " of group " + g.id() + ": "
-                    + e.getMessage(), g.id()));
+            for (ServingRequest r : live) {
+                ctx.output(REPLIES, Reply.of(r, "FAILED", "executor error at stage " + layer + " of group " + g.id() + ": "
+                        + e.getMessage(), g.id()));
+            }
             return;
         }
         long end = Clocks.nowUs();
-        metrics.ran(enqueued, start, end);
-        long[] times = Arrays.copyOf(r.stageTimes, 2 * layer + 2);
-        times[2 * layer] = start;
-        times[2 * layer + 1] = end;
-        r.stageTimes = times;
-        ctx.output(REPORTS, new StageReport(plan.version(), group, layer, r.predictedEndUs[layer],
-                r.shiftAtDispatchUs[layer], end));
-        StageItem o = result.item(0);
-        if (layer == g.pp() - 1) {
-            Reply reply = Reply.of(r, "OK", "", g.id());
-            reply.output = o.data();
-            reply.outputShape = new int[] {o.length(), result.width()};
-            ctx.output(REPLIES, reply);
-        } else {
-            r.tokens = null;
-            r.data = o.data();
-            r.rows = o.length();
-            r.width = result.width();
-            out.collect(r);
+        long waited = 0;
+        for (ServingRequest r : live) {
+            long enqueued = layer == 0 ? r.dispatchedUs : r.stageTimes[2 * layer - 1];
+            waited += Math.max(0, start - enqueued);
+        }
+        metrics.ran(waited, live.size(), start, end);
+        // one report per run: a batch occupies the stage as one request does
+        ctx.output(REPORTS, new StageReport(plan.version(), group, layer, first.predictedEndUs[layer],
+                first.shiftAtDispatchUs[layer], end));
+        for (int i = 0; i < live.size(); i++) {
+            ServingRequest r = live.get(i);
+            long[] times = Arrays.copyOf(r.stageTimes, 2 * layer + 2);
+            times[2 * layer] = start;
+            times[2 * layer + 1] = end;
+            r.stageTimes = times;
+            StageItem o = result.item(i);
+            if (layer == g.pp() - 1) {
+                Reply reply = Reply.of(r, "OK", "", g.id());
+                reply.output = o.data();
+                reply.outputShape = new int[] {o.length(), result.width()};
+                ctx.output(REPLIES, reply);
+            } else {
+                r.tokens = null;
+                r.data = o.data();
+                r.rows = o.length();
+                r.width = result.width();
+                r.batchCount = r.batchSize > 0 ? live.size() : 0;
+                out.collect(r);
+            }
         }
     }
 

@@ -58,6 +58,39 @@ public class PlanCliTest {
     }
 
     @Test
+    void planWithBatchingScoresWithBatchesAndSimulateReproducesIt() throws Exception {
+        Path profiles = dir.resolve("p.json");
+        Files.writeString(profiles, """
+                {"models": [{"model": "tiny", "configs": [
+                  {"pp": 1, "latency_s": {"1": [0.020], "2": [0.024], "4": [0.030]}, "weight_bytes": [1000000000]}]}]}
+                """);
+        Path w = workload("""
+                {"duration_s": 60, "seed": 3, "total_rate": 300, "cv": 3, "slo_s": 0.15,
+                 "models": [{"name": "m", "count": 3, "profile": "tiny"}]}
+                """);
+        Path out = dir.resolve("plan.json");
+        CliRunner plain = CliRunner.run("plan", "--profiles", profiles.toString(), "--workload", w.toString(),
+                "--devices", "2", "--mem-gb", "4", "--json");
+        CliRunner batched = CliRunner.run("plan", "--profiles", profiles.toString(), "--workload", w.toString(),
+                "--devices", "2", "--mem-gb", "4", "--batching", "4", "--out", out.toString(), "--json");
+        assertThat(plain.exitCode()).as(plain.err()).isZero();
+        assertThat(batched.exitCode()).as(batched.err()).isZero();
+        double a1 = new ObjectMapper().readTree(plain.lastLine()).get("attainment").asDouble();
+        double a4 = new ObjectMapper().readTree(batched.lastLine()).get("attainment").asDouble();
+        // 300 req/s on two devices of 50 req/s each unbatched: only batches can serve most of it
+        assertThat(a4).as("batched %s, unbatched %s", a4, a1).isGreaterThan(a1 + 0.1);
+        CliRunner s = CliRunner.run("simulate", "--profiles", profiles.toString(), "--workload", w.toString(), "--plan",
+                out.toString(), "--batching", "4", "--json");
+        assertThat(s.exitCode()).as(s.err()).isZero();
+        assertThat(new ObjectMapper().readTree(s.lastLine()).get("attainment").asDouble()).isEqualTo(a4);
+
+        CliRunner bad = CliRunner.run("plan", "--profiles", profiles.toString(), "--workload", w.toString(),
+                "--devices", "2", "--mem-gb", "4", "--batching", "0");
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.err()).contains("--batching must be >= 1");
+    }
+
+    @Test
     void everyPolicyRuns() throws Exception {
         Path w = workload("""
                 {"duration_s": 90, "seed": 2, "total_rate": 8, "cv": 3, "slo_s": 0.6,

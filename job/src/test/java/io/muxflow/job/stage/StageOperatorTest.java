@@ -87,4 +87,60 @@ class StageOperatorTest {
             assertThat(h.getSideOutput(StageOperator.REPORTS)).as("nothing ran").isNull();
         }
     }
+
+    private static ServingRequest inBatch(String id, long batch, int count, int... tokens) {
+        ServingRequest r = dispatched(id, tokens);
+        r.batchId = batch;
+        r.batchSize = count;
+        r.batchCount = count;
+        return r;
+    }
+
+    @Test
+    void aBatchIsGatheredRunAsOneAndAnswersAsItsRequestsWouldAlone() throws Exception {
+        Plan plan = Plan.parse(Json.parse(ServingEndToEndIT.PLAN, "plan"), "plan");
+        JobSpec spec = JobSpec.of(plan, ServingHarness.profiles(ServingEndToEndIT.PROFILES), new Configuration());
+        int[][] inputs = {{101, 7, 102}, {101, 9, 13, 21, 102}, {101, 102}};
+        List<Reply> alone;
+        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new StageOperator(spec, 0)))) {
+            h.open();
+            for (int i = 0; i < inputs.length; i++) {
+                h.processElement(new StreamRecord<>(dispatched("r" + i, inputs[i])));
+            }
+            alone = h.getSideOutput(StageOperator.REPLIES).stream().map(StreamRecord::getValue).toList();
+            assertThat(h.getSideOutput(StageOperator.REPORTS)).hasSize(3);
+        }
+        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new StageOperator(spec, 0)))) {
+            h.open();
+            h.processElement(new StreamRecord<>(inBatch("r0", 7, 3, inputs[0])));
+            h.processElement(new StreamRecord<>(inBatch("r1", 7, 3, inputs[1])));
+            assertThat(h.getSideOutput(StageOperator.REPLIES)).as("the batch is still gathering").isNull();
+            h.processElement(new StreamRecord<>(inBatch("r2", 7, 3, inputs[2])));
+            List<Reply> batched = h.getSideOutput(StageOperator.REPLIES).stream().map(StreamRecord::getValue).toList();
+            assertThat(batched).extracting(r -> r.status).containsExactly("OK", "OK", "OK");
+            assertThat(h.getSideOutput(StageOperator.REPORTS)).as("one report per batch").hasSize(1);
+            for (int i = 0; i < inputs.length; i++) {
+                Reply a = alone.get(i);
+                Reply b = batched.get(i);
+                assertThat(b.requestId).isEqualTo(a.requestId);
+                assertThat(b.outputShape).containsExactly(a.outputShape);
+                assertThat(b.stageTimes).containsExactly(batched.get(0).stageTimes); // ran together
+                for (int j = 0; j < a.output.length; j++) {
+                    assertThat(b.output[j]).as("request %d, value %d", i, j)
+                            .isCloseTo(a.output[j], org.assertj.core.data.Offset.offset(1e-4f));
+                }
+            }
+
+            // a member that can no longer make it times out; the rest of its batch still runs
+            ServingRequest late = inBatch("late", 8, 2, 101, 5, 102);
+            late.deadlineUs = Clocks.nowUs() + 1_000;
+            h.processElement(new StreamRecord<>(late));
+            h.processElement(new StreamRecord<>(inBatch("on-time", 8, 2, 101, 6, 102)));
+            List<Reply> second = h.getSideOutput(StageOperator.REPLIES).stream().map(StreamRecord::getValue).skip(3)
+                    .toList();
+            assertThat(second).extracting(r -> r.requestId + ":" + r.status)
+                    .containsExactly("late:TIMED_OUT", "on-time:OK");
+            assertThat(h.getSideOutput(StageOperator.REPORTS)).hasSize(2);
+        }
+    }
 }

@@ -23,4 +23,15 @@ public final class CliSupport {
             err.flush();
         };
     }
+
+    /** {@code o} with batching up to {@code max} (the {@code --batching} option), unchanged when it is absent. */
+    static io.muxflow.planner.sim.SimOptions batching(io.muxflow.planner.sim.SimOptions o, Integer max) {
+        if (max == null) {
+            return o;
+        }
+        if (max < 1) {
+            throw new io.muxflow.planner.InvalidInputException("--batching must be >= 1 (the largest batch), got " + max);
+        }
+        return o.withBatching(max); // 1 queues without batching: an analysis model the job does not run
+    }
 }

@@ -72,6 +72,11 @@ public final class PlanCommand implements Callable<Integer> {
                     + "runs a stage on one GPU (default: ${DEFAULT-VALUE}, AlpaServe's).")
     int maxOp;
 
+    @Option(names = "--batching", paramLabel = "MAX",
+            description = "Score plans with batching up to this batch size (the profiles' batch sizes), as the job "
+                    + "serves them with muxflow.dispatch.max-batch set to the same (2 or more). Default: no batching.")
+    Integer batching;
+
     @Override
     public Integer call() {
         if (devices < 1) {
@@ -89,7 +94,7 @@ public final class PlanCommand implements Callable<Integer> {
         if (threads != null) {
             so = so.withThreads(threads);
         }
-        SimOptions sim = compat ? SimOptions.alpaServe() : SimOptions.defaults();
+        SimOptions sim = CliSupport.batching(compat ? SimOptions.alpaServe() : SimOptions.defaults(), batching);
         Cluster cluster = new Cluster(devices, (long) (memGb * Cluster.GIB), perNode);
         PlacementProblem problem = new PlacementProblem(in.profilesByModel(), in.workload(), cluster, sim, so);
         var err = spec.commandLine().getErr();

@@ -46,9 +46,7 @@ public final class SimulateCommand implements Callable<Integer> {
         PlanningInputs in = PlanningInputs.load(profiles, workload, sloScale);
         Plan p = Plan.read(plan);
         SimOptions o = compat ? SimOptions.alpaServe() : SimOptions.defaults();
-        if (batching != null) {
-            o = o.withBatching(batching);
-        }
+        o = CliSupport.batching(o, batching);
         Simulation sim = new Simulation(in.workload(), in.profilesByModel(), o);
         long t0 = System.nanoTime();
         SimResult r = sim.run(p);

@@ -34,6 +34,8 @@ public final class BatchingSimulator {
         boolean[] good = new boolean[n];
         double[] busy = new double[p.numGroups()];
         int[] groupReq = new int[p.numGroups()];
+        int[] routed = new int[n];
+        java.util.Arrays.fill(routed, -1);
         BatchAdmission.Decisions record = new BatchAdmission.Decisions() {
             @Override
             public void batch(int group, int model, long[] handles, int count, double[] stageLatency,
@@ -47,12 +49,14 @@ public final class BatchingSimulator {
                     int r = (int) handles[k];
                     finish[r] = fin;
                     good[r] = fin <= deadlines[r];
+                    routed[r] = group;
                     groupReq[group]++;
                 }
             }
 
             @Override
             public void rejected(long handle, int model, int group) {
+                routed[(int) handle] = group;
                 if (group >= 0) {
                     groupReq[group]++;
                 }
@@ -66,7 +70,7 @@ public final class BatchingSimulator {
             a.arrive(i, modelIds[i], now, deadlines[i], record);
         }
         a.advance(Double.POSITIVE_INFINITY, record);
-        return new Outcomes(finish, good, new int[0], busy, stagesOf(p), groupReq);
+        return new Outcomes(finish, good, routed, busy, stagesOf(p), groupReq);
     }
 
     private static int[] stagesOf(Placement p) {
