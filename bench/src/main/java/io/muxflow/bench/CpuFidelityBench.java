@@ -71,6 +71,10 @@ public final class CpuFidelityBench {
      * (docs/BENCHMARKS.md, "Fidelity on a real executor").
      */
     private boolean pin;
+    /** Batch sizes profiled up to this (powers of two); the job batches when a level sets it above 1. */
+    private int profiledBatch = 1;
+    /** The job's muxflow.dispatch.max-batch for the next level (1: no batching). */
+    private int maxBatch = 1;
 
     public CpuFidelityBench(PrintWriter log) {
         this.log = log;
@@ -160,8 +164,13 @@ public final class CpuFidelityBench {
     }
 
     private Path profileOnePinned(String shape, Path out) {
+        StringBuilder batches = new StringBuilder("1");
+        for (int b = 2; b <= profiledBatch; b *= 2) {
+            batches.append(',').append(b);
+        }
         String[] args = {"--model", shape, "--backend", "cpu", "--threads", "1", "--seq", "" + TOKENS, "--pp", "1,2",
-                "--batch", "1", "--warmup", "30", "--runs", "20", "--cache", "cold", "--out", out.toString()};
+                "--batch", batches.toString(), "--warmup", "30", "--runs", "20", "--cache", "cold", "--out",
+                out.toString()};
         log.printf("fidelity-cpu: muxflow profile %s%n", String.join(" ", args));
         log.flush();
         CommandLine cl = new CommandLine(new ProfileCommand());
@@ -205,6 +214,9 @@ public final class CpuFidelityBench {
         conf.set(MuxflowOptions.CPU_THREADS, 1);
         conf.setString("execution.checkpointing.dir", dir.resolve("cp").toUri().toString());
         settings.forEach(conf::setString);
+        if (maxBatch > 1) {
+            conf.set(MuxflowOptions.MAX_BATCH, maxBatch);
+        }
         if (stageOverhead != null) {
             conf.set(MuxflowOptions.STAGE_OVERHEAD, stageOverhead);
         }
@@ -228,12 +240,16 @@ public final class CpuFidelityBench {
         io.muxflow.job.loadgen.DoubleSeries hopMs = new io.muxflow.job.loadgen.DoubleSeries();
         Map<String, String> profileOf = new HashMap<>(mp);
         double[] execSums = new double[2]; // live, profiled (µs) over the OK requests' stages
+        // first-stage runs (group, start, end) -> requests in them: the batches as served
+        Map<String, Integer> firstStageRuns = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.function.Consumer<io.muxflow.schema.InferenceResponse> diag = r -> {
             legs.accept(r);
             var st = r.getTimestamps().getStages();
             if (!r.getRequestId().startsWith(run + "-") || st.isEmpty()) {
                 return;
             }
+            firstStageRuns.merge(r.getGroup() + "/" + st.get(0).getStartUs() + "/" + st.get(0).getEndUs(), 1,
+                    Integer::sum);
             if (r.getStatus() == io.muxflow.schema.ResponseStatus.OK) {
                 double[] prof = db.require(profileOf.get(r.getModel()), "fidelity-cpu")
                         .config(io.muxflow.planner.profile.ParallelConfig.of(1, st.size())).orElseThrow().latency(1);
@@ -254,7 +270,9 @@ public final class CpuFidelityBench {
         // the executors' times in the unmeasured warm-up before the level: known before the level is served
         Map<String, io.muxflow.job.loadgen.DoubleSeries> warmupMs = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.function.Consumer<io.muxflow.schema.InferenceResponse> warmupDiag = r -> recordStageTimes(warmupMs, r);
-        try (ServingBench.Deployment d = new ServingBench.Deployment(dir.resolve("level-" + index), plan, db, conf);
+        boolean batched = sim.batching();
+        try (ServingBench.Deployment d = new ServingBench.Deployment(dir.resolve("level-" + index + (batched ? "-batched"
+                : "")), plan, db, conf);
                 ResponseCollector c = new ResponseCollector(d.kafka.bootstrapServers(),
                         conf.get(MuxflowOptions.RESPONSES_TOPIC), run, false, new Properties(), diag);
                 ResponseCollector cw = new ResponseCollector(d.kafka.bootstrapServers(),
@@ -284,6 +302,22 @@ public final class CpuFidelityBench {
                 o.put("difference_pp", 100 * (live - simAtt));
                 o.put("plan", groups);
                 o.put("stage_overhead", sim.stageOverheadPerStage());
+                o.put("max_batch", sim.batching() ? sim.maxBatch() : 1);
+                if (batched) {
+                    // the post-hoc figures below replay the unbatched model, and a batch's stage time is
+                    // not one request's: under batching only the prediction itself is compared
+                    ObjectNode sizes = o.putObject("first_stage_runs_by_size");
+                    new java.util.TreeMap<>(firstStageRuns.values().stream().collect(java.util.stream.Collectors
+                            .groupingBy(v -> v, java.util.stream.Collectors.counting())))
+                            .forEach((size, runs) -> sizes.put(Integer.toString(size), runs));
+                    log.printf("    first-stage runs by requests in them: %s%n", sizes);
+                    o.set("live", c.total().toJson());
+                    log.printf("fidelity-cpu: load %.2f, batches up to %d: live attainment %.4f vs simulated %.4f "
+                            + "(%+.2f percentage points), %d of %d answered%n", load, sim.maxBatch(), live, simAtt,
+                            100 * (live - simAtt), c.total().responses(), w.size());
+                    logPerModel(c);
+                    return o;
+                }
                 o.put("executor_ratio", execSums[1] == 0 ? 0 : execSums[0] / execSums[1]);
                 // Post hoc, to tell the two errors apart: the same plan and arrivals simulated with the
                 // mean latencies the live executors had in this level (not a prediction: measured after).
@@ -337,12 +371,7 @@ public final class CpuFidelityBench {
                     ex.put(k, v.percentile(0.5));
                     log.printf("    executor %s p50 %.2f ms p99 %.2f ms%n", k, v.percentile(0.5), v.percentile(0.99));
                 });
-                c.total().perModel().forEach((m, p) -> log.printf("    %s: %d responses, attainment %.4f, OK %d, "
-                        + "REJECTED %d, "
-                        + "TIMED_OUT %d, latency p50 %.1f ms%n", m, p.responses(), p.attainment(),
-                        p.count(io.muxflow.schema.ResponseStatus.OK), p.count(io.muxflow.schema.ResponseStatus.REJECTED),
-                        p.count(io.muxflow.schema.ResponseStatus.TIMED_OUT), p.p50LatencyMs()));
-                log.flush();
+                logPerModel(c);
                 return o;
             } finally {
                 if (pinning != null) {
@@ -350,6 +379,14 @@ public final class CpuFidelityBench {
                 }
             }
         }
+    }
+
+    private void logPerModel(ResponseCollector c) {
+        c.total().perModel().forEach((m, p) -> log.printf("    %s: %d responses, attainment %.4f, OK %d, REJECTED %d, "
+                + "TIMED_OUT %d, latency p50 %.1f ms%n", m, p.responses(), p.attainment(),
+                p.count(io.muxflow.schema.ResponseStatus.OK), p.count(io.muxflow.schema.ResponseStatus.REJECTED),
+                p.count(io.muxflow.schema.ResponseStatus.TIMED_OUT), p.p50LatencyMs()));
+        log.flush();
     }
 
     /** Adds each stage's executor time (ms) of response {@code r} to {@code into} under "model/stageK". */
@@ -460,10 +497,55 @@ public final class CpuFidelityBench {
         return root;
     }
 
-    private static void putProfiles(ObjectNode level, ProfileDatabase db) {
+    /**
+     * Batching decided by measurement: profiles with batch sizes up to {@code max}, then each level
+     * served live twice on the same arrivals, without batching and with batches up to {@code max}
+     * (planned and simulated the same way each time).
+     */
+    public ObjectNode runBatching(Path dir, double[] loads, int max) throws Exception {
+        if (max < 2) {
+            throw new InvalidInputException("--batching must be 2 or more, got " + max);
+        }
+        profiledBatch = max;
+        ObjectNode root = Json.object();
+        root.put("backend", "cpu");
+        root.put("devices", devices);
+        root.put("tokens_per_request", TOKENS);
+        root.put("cv", cv);
+        root.put("slo_scale", sloScale);
+        root.put("seconds", seconds);
+        root.put("warmup_seconds", warmupSeconds);
+        root.put("max_batch", max);
+        ObjectNode set = root.putObject("settings");
+        settings.forEach(set::put);
+        ObjectNode levels = root.putObject("levels");
+        for (int i = 0; i < loads.length; i++) {
+            ProfileDatabase db = profile(dir.resolve("profiles-" + i), i == 0);
+            ObjectNode both = levels.putObject(String.format("%.2f", loads[i]));
+            maxBatch = 1;
+            both.set("unbatched", level(dir, db, loads[i], i, null));
+            maxBatch = max;
+            both.set("batched", level(dir, db, loads[i], i, null));
+            maxBatch = 1;
+            putProfiles(both, db);
+            both.put("live_gain_pp", 100 * (both.get("batched").get("live_attainment").asDouble()
+                    - both.get("unbatched").get("live_attainment").asDouble()));
+            both.put("simulated_gain_pp", 100 * (both.get("batched").get("simulated_attainment").asDouble()
+                    - both.get("unbatched").get("simulated_attainment").asDouble()));
+        }
+        return root;
+    }
+
+    private void putProfiles(ObjectNode level, ProfileDatabase db) {
         ObjectNode prof = level.putObject("profiles_s");
         for (String s : SHAPES) {
             prof.put(s, db.require(s, "fidelity-cpu").singleDeviceLatency());
+            var pp1 = db.require(s, "fidelity-cpu").config(io.muxflow.planner.profile.ParallelConfig.of(1, 1));
+            for (int b = 2; b <= profiledBatch && pp1.isPresent(); b *= 2) {
+                if (pp1.get().hasBatch(b)) {
+                    prof.put(s + "@batch" + b, pp1.get().latency(b)[0]);
+                }
+            }
         }
     }
 }

@@ -300,6 +300,12 @@ public final class BenchCommand implements Runnable {
                         + "Kafka and Flink (default: off, the kernel places threads; pinned runs measured no closer).")
         boolean pin;
 
+        @Option(names = "--batching", paramLabel = "MAX",
+                description = "Batching decided by measurement instead: profile batch sizes up to MAX (powers of two) and "
+                        + "serve each level twice on the same arrivals, without batching and with "
+                        + "muxflow.dispatch.max-batch MAX (planned with batching); writes batching-cpu.json.")
+        Integer batching;
+
         @Override
         public Integer call() throws Exception {
             for (double l : loads) {
@@ -313,9 +319,10 @@ public final class BenchCommand implements Runnable {
                 bench.devices(devices);
             }
             try (var dir = io.muxflow.planner.io.TempDir.create("muxflow-bench")) {
-                var root = bench.run(dir.path(), loads);
+                var root = batching != null ? bench.runBatching(dir.path(), loads, batching) : bench.run(dir.path(), loads);
                 java.nio.file.Files.createDirectories(results.dir);
-                io.muxflow.planner.io.Json.write(results.dir.resolve("fidelity-cpu.json"), root);
+                io.muxflow.planner.io.Json.write(results.dir.resolve(batching != null ? "batching-cpu.json"
+                        : "fidelity-cpu.json"), root);
                 results.print(root);
             }
             return 0;
