@@ -11,13 +11,18 @@ import org.apache.flink.configuration.Configuration;
  */
 public record JobSpec(String planJson, String profilesJson, String backend, String modelStore, double emulatedTimeScale,
         int cpuThreads, boolean gpuResource, long fixedOverheadUs, double stageOverheadFactor, int maxRequestBytes,
-        String deadLetterTopic, io.muxflow.job.adapt.AdaptSpec adapt, ChainSpec chain, long dedupeRetentionUs, int maxBatch)
+        String deadLetterTopic, io.muxflow.job.adapt.AdaptSpec adapt, ChainSpec chain, long dedupeRetentionUs, int maxBatch,
+        int batchQueueCapacity)
         implements Serializable {
 
     public JobSpec {
         if (maxBatch < 1) {
             throw new io.muxflow.planner.InvalidInputException(MuxflowOptions.MAX_BATCH.key() + " must be 1 or more, got "
                     + maxBatch);
+        }
+        if (batchQueueCapacity < 1) {
+            throw new io.muxflow.planner.InvalidInputException(MuxflowOptions.BATCH_QUEUE_CAPACITY.key()
+                    + " must be 1 or more, got " + batchQueueCapacity);
         }
     }
 
@@ -29,7 +34,8 @@ public record JobSpec(String planJson, String profilesJson, String backend, Stri
                 conf.get(MuxflowOptions.FIXED_OVERHEAD).toNanos() / 1000, conf.get(MuxflowOptions.STAGE_OVERHEAD),
                 conf.get(MuxflowOptions.MAX_REQUEST_BYTES), conf.get(MuxflowOptions.DEAD_LETTER_TOPIC),
                 io.muxflow.job.adapt.AdaptSpec.of(conf), ChainSpec.of(conf),
-                conf.get(MuxflowOptions.DEDUPE_RETENTION).toNanos() / 1000, conf.get(MuxflowOptions.MAX_BATCH));
+                conf.get(MuxflowOptions.DEDUPE_RETENTION).toNanos() / 1000, conf.get(MuxflowOptions.MAX_BATCH),
+                conf.get(MuxflowOptions.BATCH_QUEUE_CAPACITY));
     }
 
     /**

@@ -111,6 +111,12 @@ public final class MuxflowOptions {
                     + "largest profiled batch size up to this that waits and still meets the oldest request's deadline "
                     + "(the planner's batching model; plan with the same --batching). Profiles need the batch sizes.");
 
+    public static final ConfigOption<Integer> BATCH_QUEUE_CAPACITY = ConfigOptions.key("muxflow.dispatch.batch-queue-capacity")
+            .intType().defaultValue(4096)
+            .withDescription("With batching: requests a dispatch cell holds waiting for a batch. One arriving when that "
+                    + "many wait is REJECTED at once, so an overload cannot grow the queue (and its checkpoints) "
+                    + "without bound; the batching model itself has no bound, so keep this above rate x SLO.");
+
     public static final ConfigOption<Duration> REPORT_INTERVAL = ConfigOptions.key("muxflow.dispatch.report-interval")
             .durationType().defaultValue(Duration.ofMillis(5))
             .withDescription("Least time between two completion reports of one stage to the dispatcher; a report in "
@@ -238,7 +244,7 @@ public final class MuxflowOptions {
         return List.of(BACKEND, GPU_RESOURCE, SLOT_SHARING_PER_LAYER, BUFFER_TIMEOUT, CHECKPOINT_INTERVAL, DELIVERY,
                 TRANSACTION_POOL, RESPONSES_PER_STAGE,
                 BOOTSTRAP, REQUESTS_TOPIC, RESPONSES_TOPIC, DEAD_LETTER_TOPIC, STATS_TOPIC, PLANS_TOPIC, REPORTS_TOPIC,
-                GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, DEDUPE_RETENTION, FIXED_OVERHEAD, STAGE_OVERHEAD, MAX_BATCH, REPORT_INTERVAL,
+                GROUP_ID, KAFKA_PROPERTIES, MAX_REQUEST_BYTES, DEDUPE_RETENTION, FIXED_OVERHEAD, STAGE_OVERHEAD, MAX_BATCH, BATCH_QUEUE_CAPACITY, REPORT_INTERVAL,
                 REPORT_MIN_CHANGE,
                 EMULATED_TIME_SCALE,
                 CPU_THREADS, MODEL_STORE, MAX_PARALLELISM, STATS_WINDOW, STATS_SLIDE, ADAPT, RECOMMEND_ONLY,

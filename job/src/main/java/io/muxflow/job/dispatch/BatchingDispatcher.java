@@ -33,8 +33,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * time), not at the timer's, so they are the simulator's whatever the timer's lag. Waiting requests
  * are operator state (union list state: after a restore each cell takes back the requests of its own
  * models, admitted afresh at that instant); the clocks are not restored, the devices start idle.
- * Completion reports do not correct the clocks here (the batching model has no correction): a stage
- * running late answers TIMED_OUT what can no longer finish in time.
+ * At most {@code muxflow.dispatch.batch-queue-capacity} requests wait per cell; more are REJECTED
+ * at arrival (outside the model, which has no bound: a guard against overload holding memory).
+ * Completion reports (second input) correct the stage clocks as in the unbatched dispatcher, and a
+ * first stage running late or early moves the instant its group next takes a batch.
  */
 public final class BatchingDispatcher extends AbstractStreamOperator<ServingRequest>
         implements TwoInputStreamOperator<ServingRequest, StageReport, ServingRequest> {
@@ -55,6 +57,7 @@ public final class BatchingDispatcher extends AbstractStreamOperator<ServingRequ
     private transient Counter admitted;
     private transient Counter rejected;
     private transient Counter batches;
+    private transient Counter corrections;
 
     public BatchingDispatcher(JobSpec spec) {
         this(spec, Clocks.Source.SYSTEM);
@@ -89,6 +92,7 @@ public final class BatchingDispatcher extends AbstractStreamOperator<ServingRequ
         admitted = g.counter("admitted");
         rejected = g.counter("rejected");
         batches = g.counter("batches");
+        corrections = g.counter("clockCorrections");
         g.gauge("queued", () -> queued.size());
         decisions = new BatchAdmission.Decisions() {
             @Override
@@ -133,6 +137,13 @@ public final class BatchingDispatcher extends AbstractStreamOperator<ServingRequ
             reject(r, m, -1);
             return;
         }
+        if (queued.size() >= spec.batchQueueCapacity()) {
+            rejected.inc();
+            output.collect(Dispatcher.REJECTED, new StreamRecord<>(Reply.of(r, "REJECTED", queued.size()
+                    + " requests already wait for a batch in this dispatch cell ("
+                    + io.muxflow.job.config.MuxflowOptions.BATCH_QUEUE_CAPACITY.key() + ")", -1)));
+            return;
+        }
         long h = nextHandle++;
         queued.put(h, r);
         double t = seconds(nowUs);
@@ -168,6 +179,10 @@ public final class BatchingDispatcher extends AbstractStreamOperator<ServingRequ
         for (int k = 0; k < pp; k++) {
             ends[k] = epochUs + Math.round(stageEnds[k] * 1e6);
         }
+        long[] shifts = new long[pp];
+        for (int k = 0; k < pp; k++) {
+            shifts[k] = Math.round(admission.shift(group, k) * 1e6);
+        }
         long id = nextBatch++;
         long now = clock.nowUs();
         batches.inc();
@@ -177,7 +192,7 @@ public final class BatchingDispatcher extends AbstractStreamOperator<ServingRequ
             r.dispatchedUs = now;
             r.group = group;
             r.predictedEndUs = ends.clone();
-            r.shiftAtDispatchUs = new long[pp];
+            r.shiftAtDispatchUs = shifts.clone();
             r.stageTimes = new long[0];
             r.batchId = id;
             r.batchSize = count;
@@ -207,7 +222,16 @@ public final class BatchingDispatcher extends AbstractStreamOperator<ServingRequ
 
     @Override
     public void processElement2(StreamRecord<StageReport> element) {
-        // the batching model predicts without corrections; late stages answer TIMED_OUT themselves
+        StageReport report = element.getValue();
+        if (report.planVersion != plan.version()) {
+            return; // a report from before a redeploy
+        }
+        admission.advance(seconds(clock.nowUs()), decisions);
+        if (admission.report(report.group, report.stage, seconds(report.predictedEndUs),
+                report.shiftAtDispatchUs / 1e6, seconds(report.actualEndUs)) != 0) {
+            corrections.inc();
+        }
+        armTimer();
     }
 
     @Override

@@ -117,46 +117,7 @@ class BatchingDispatcherAgreesWithSimulatorTest {
         assertThat(admitted.values().stream().mapToInt(r -> r.group).distinct().count()).isEqualTo(serving.numGroups());
     }
 
-    @Test
-    void requestsQueuedAtACheckpointAreDecidedAfterARestore() throws Exception {
-        Plan plan = Plan.parse(Json.parse(DispatcherAgreesWithSimulatorTest.PLAN, "plan"), "plan");
-        Configuration conf = new Configuration();
-        conf.set(MuxflowOptions.BACKEND, "emulated");
-        conf.set(MuxflowOptions.MAX_BATCH, 4);
-        JobSpec spec = JobSpec.of(plan, ServingHarness.profiles(PROFILES), conf);
-        AtomicLong now = new AtomicLong(EPOCH_US);
-        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
-        int released;
-        try (var h = new TwoInputStreamOperatorTestHarness<>(new BatchingDispatcher(spec, now::get))) {
-            h.setProcessingTime(EPOCH_US / 1000);
-            h.open();
-            // model "c" (groups 2 and 3): a burst of 12 at one instant; two go at once, ten queue
-            for (int i = 0; i < 12; i++) {
-                h.processElement1(new StreamRecord<>(request(i, "c", EPOCH_US, 10_000_000L)));
-            }
-            released = h.extractOutputValues().size();
-            assertThat(released).isEqualTo(2);
-            snapshot = h.snapshot(1, EPOCH_US / 1000);
-        }
-        now.set(EPOCH_US + 1_000_000);
-        var op = new BatchingDispatcher(spec, now::get);
-        try (var h = new TwoInputStreamOperatorTestHarness<>(op)) {
-            h.setProcessingTime(now.get() / 1000);
-            h.initializeState(snapshot);
-            h.open();
-            now.set(EPOCH_US + 60_000_000L);
-            h.setProcessingTime(now.get() / 1000);
-            assertThat(op.waiting()).isZero();
-            var out = h.extractOutputValues();
-            assertThat(out).extracting(r -> r.requestId).containsExactlyInAnyOrder(
-                    java.util.stream.IntStream.range(released, 12).mapToObj(i -> "r" + i).toArray(String[]::new));
-            assertThat(out).allSatisfy(r -> assertThat(r.batchSize).isBetween(1, 4));
-            assertThat(out.stream().mapToInt(r -> r.batchSize).max().orElse(0)).isEqualTo(4);
-            assertThat(h.getSideOutput(Dispatcher.REJECTED)).isNull();
-        }
-    }
-
-    private static ServingRequest request(int i, String model, long nowUs, long sloUs) {
+    static ServingRequest request(int i, String model, long nowUs, long sloUs) {
         ServingRequest r = new ServingRequest();
         r.requestId = "r" + i;
         r.model = model;

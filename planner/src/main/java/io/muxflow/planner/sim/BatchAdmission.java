@@ -18,6 +18,9 @@ import java.util.PriorityQueue;
  * group hosting its model whose last stage frees first (ties to the lower index); otherwise it waits
  * for the first hosting group to free up. The fixed overhead follows the last stage.
  *
+ * <p>A serving system corrects the clocks from completion reports ({@link #report}, as the
+ * unbatched model's); a replay has none.
+ *
  * <p>Requests are opaque {@code long} handles (the simulator's request index, a dispatcher's id).
  * Not thread-safe.
  */
@@ -44,6 +47,10 @@ public final class BatchAdmission {
     private final int[][] modelGroups;
     private final Queue[] queues;                     // per model
     private final boolean[] pending;                  // a free event is queued for the group
+    private final double[][] event;                   // [group]: that event, to move it on a correction
+    private final double[][] shift;                   // [group][stage]: corrections applied so far
+    private final double[][] lastReported;            // [group][stage]: latest reported end
+    private double lastTime = Double.NEGATIVE_INFINITY;
     private final PriorityQueue<double[]> frees = new PriorityQueue<>((a, b) -> a[0] != b[0]
             ? Double.compare(a[0], b[0]) : Double.compare(a[1], b[1]));
     private long[] batch = new long[8];
@@ -70,6 +77,14 @@ public final class BatchAdmission {
             queues[m] = new Queue();
         }
         pending = new boolean[groups];
+        event = new double[groups][];
+        shift = new double[groups][];
+        lastReported = new double[groups][];
+        for (int g = 0; g < groups; g++) {
+            shift[g] = new double[clocks[g].length];
+            lastReported[g] = new double[clocks[g].length];
+            java.util.Arrays.fill(lastReported[g], Double.NEGATIVE_INFINITY);
+        }
     }
 
     /** Requests of {@code model} waiting for a group. */
@@ -88,8 +103,10 @@ public final class BatchAdmission {
             double[] ev = frees.poll();
             int g = (int) ev[1];
             pending[g] = false;
+            event[g] = null;
             dispatch(g, ev[0], out);
         }
+        lastTime = Math.max(lastTime, until);
     }
 
     /**
@@ -97,6 +114,7 @@ public final class BatchAdmission {
      * first): queued, and served at once when a group hosting its model is idle.
      */
     public void arrive(long handle, int model, double now, double deadline, Decisions out) {
+        lastTime = Math.max(lastTime, now);
         if (modelGroups[model].length == 0) {
             out.rejected(handle, model, -1);
             return;
@@ -185,9 +203,49 @@ public final class BatchAdmission {
             }
             out.batch(g, model, batch, size, stageLatency, ends, fin);
             pending[g] = true;
-            frees.add(new double[] {clocks[g][0], g});
+            event[g] = new double[] {clocks[g][0], g};
+            frees.add(event[g]);
             return;
         }
+    }
+
+    /** The correction applied so far to stage {@code k} of {@code group}: what a batch records when released. */
+    public double shift(int group, int k) {
+        return shift[group][k];
+    }
+
+    /**
+     * A completion report, as {@link StageClockAdmission#report} takes it (a serving system's
+     * correction; a replay has none): stage {@code k} of {@code group} finished a batch at {@code
+     * actualEnd} that was predicted to end at {@code predictedEnd} with {@code shiftAtRelease} applied.
+     * The stage's clock moves by the lag not yet applied (never before the reported end); when the first
+     * stage moves, the group's pending free instant moves with it (not before the last instant this
+     * model was advanced to). Returns how far the clock moved.
+     */
+    public double report(int group, int k, double predictedEnd, double shiftAtRelease, double actualEnd) {
+        if (group < 0 || group >= clocks.length || k < 0 || k >= clocks[group].length) {
+            return 0;
+        }
+        double lag = actualEnd - (predictedEnd + (shift[group][k] - shiftAtRelease));
+        if (!Double.isFinite(lag) || actualEnd < lastReported[group][k]) {
+            return 0; // a stage completes in order: an earlier completion arriving late is stale
+        }
+        lastReported[group][k] = actualEnd;
+        double moved = Math.max(clocks[group][k] + lag, actualEnd) - clocks[group][k];
+        clocks[group][k] += moved;
+        shift[group][k] += moved;
+        if (k == 0 && moved != 0) {
+            if (event[group] != null) {
+                frees.remove(event[group]);
+            } else if (clocks[group][0] <= lastTime) {
+                return moved; // idle already: the next arrival finds it free
+            }
+            // busy longer (or shorter) than predicted: it serves its queues when it is free
+            pending[group] = true;
+            event[group] = new double[] {Math.max(clocks[group][0], lastTime), group};
+            frees.add(event[group]);
+        }
+        return moved;
     }
 
     /** A growable FIFO ring of (handle, arrival, deadline). */

@@ -106,4 +106,44 @@ class BatchAdmissionTest {
         assertThat(served).isEqualTo(expected);
         assertThat(r.batches.get(r.batches.size() - 1).finish()).isEqualTo(21.0); // two devices, 42 x 1 s
     }
+
+    @Test
+    void aLateReportMovesTheFirstStageAndTheInstantTheGroupServesItsQueue() {
+        BatchAdmission a = admission(4, new int[] {0});
+        Recorder r = new Recorder();
+        a.arrive(1, 0, 0, 100, r); // alone, predicted to end at 1.0
+        a.advance(0.5, r);
+        a.arrive(2, 0, 0.5, 100, r);
+        a.arrive(3, 0, 0.5, 100, r);
+        assertThat(a.nextFree()).isEqualTo(1.0);
+        // the stage ran late: it ended at 1.4, not 1.0
+        assertThat(a.report(0, 0, 1.0, a.shift(0, 0), 1.4)).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(a.shift(0, 0)).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(a.nextFree()).isEqualTo(1.4);
+        a.advance(1.2, r);
+        assertThat(r.batches).hasSize(1); // still busy at 1.2
+        a.advance(1.4, r);
+        assertThat(r.batches.get(1)).isEqualTo(new Batch(0, 0, List.of(2L, 3L), 1.4 + 1.2));
+        // the same report again, or an older one, changes nothing
+        assertThat(a.report(0, 0, 1.0, 0, 1.4)).isZero();
+        assertThat(a.report(0, 0, 1.0, 0, 1.3)).isZero();
+        // an early one moves it back, but never before the reported end
+        assertThat(a.report(0, 0, 2.6, a.shift(0, 0), 2.5)).isCloseTo(-0.1, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(a.nextFree()).isCloseTo(2.5, org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
+    void aReportThatKeepsAnIdleGroupBusyMakesItServeItsQueueWhenFree() {
+        BatchAdmission a = admission(4, new int[] {0});
+        Recorder r = new Recorder();
+        a.arrive(1, 0, 0, 100, r);
+        a.advance(1.0, r); // predicted free at 1.0, nothing waits: idle
+        assertThat(a.nextFree()).isInfinite();
+        a.report(0, 0, 1.0, 0, 1.5); // it is still running at 1.0
+        a.arrive(2, 0, 1.1, 100, r); // busy until 1.5: waits
+        assertThat(r.batches).hasSize(1);
+        assertThat(a.nextFree()).isEqualTo(1.5);
+        a.advance(1.5, r);
+        assertThat(r.batches.get(1)).isEqualTo(new Batch(0, 0, List.of(2L), 2.5));
+    }
 }
