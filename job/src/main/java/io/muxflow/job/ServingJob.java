@@ -62,6 +62,8 @@ public final class ServingJob {
      */
     public static final long SIDE_STREAM_BUFFER_TIMEOUT_MS = 50;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServingJob.class);
+
     private ServingJob() {
     }
 
@@ -74,6 +76,9 @@ public final class ServingJob {
 
     public static void build(StreamExecutionEnvironment env, JobSpec spec, Configuration conf, ServingIO io) {
         ServingPlan plan = new ServingPlan(spec);
+        if (spec.batching()) {
+            warnUnbatchable(plan, spec.maxBatch());
+        }
         ModelNames names = new ModelNames(plan.allModels());
         SingleOutputStreamOperator<io.muxflow.job.model.RawRecord> raw = env
                 .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "requests").uid("requests-source")
@@ -185,6 +190,24 @@ public final class ServingJob {
             outcomes = outcomes.union(outcomes(answeredByStages.get(k), "-" + k, names));
         }
         adaptation(valid, outcomes, spec, io, names);
+    }
+
+    /** Batching on, but some model's profile has no batch size above 1 under its group's configuration. */
+    private static void warnUnbatchable(ServingPlan plan, int maxBatch) {
+        java.util.Set<String> alone = new java.util.TreeSet<>();
+        for (int g = 0; g < plan.numGroups(); g++) {
+            for (int m : plan.group(g).models()) {
+                var b = plan.latencyTable().batches(plan.plan().groups().get(g).config(), m);
+                if (b == null || b.batchSizes().length < 2) {
+                    alone.add(plan.models().get(m));
+                }
+            }
+        }
+        if (!alone.isEmpty()) {
+            LOG.warn("{} = {}, but the profiles of {} have no batch size from 2 to {}: their requests queue for a "
+                    + "group and run one at a time (profile them with muxflow profile --batch 1,2,4,...)",
+                    MuxflowOptions.MAX_BATCH.key(), maxBatch, alone, maxBatch);
+        }
     }
 
     /**
