@@ -69,7 +69,7 @@ class BatchingDispatcherAgreesWithSimulatorTest {
                 long arrivalUs = EPOCH_US + Math.round(trace.arrival(i) * 1e6);
                 now.set(arrivalUs);
                 h.setProcessingTime(arrivalUs / 1000); // fires the timers due by then
-                h.processElement1(new StreamRecord<>(request(i, trace.model(i), arrivalUs,
+                h.processElement1(new StreamRecord<>(DispatcherAgreesWithSimulatorTest.request(i, trace.model(i), arrivalUs,
                         Math.round(trace.slo(i) * 1e6))));
             }
             now.set(EPOCH_US + 3_600_000_000L);
@@ -115,18 +115,5 @@ class BatchingDispatcherAgreesWithSimulatorTest {
         assertThat(batched).as("requests served in batches of 2 or more").isGreaterThan(trace.size() / 10);
         assertThat(good).isBetween(trace.size() / 5, trace.size() * 19 / 20);
         assertThat(admitted.values().stream().mapToInt(r -> r.group).distinct().count()).isEqualTo(serving.numGroups());
-    }
-
-    static ServingRequest request(int i, String model, long nowUs, long sloUs) {
-        ServingRequest r = new ServingRequest();
-        r.requestId = "r" + i;
-        r.model = model;
-        r.planVersion = 3;
-        r.receivedUs = nowUs;
-        r.clientSendUs = nowUs;
-        r.deadlineUs = nowUs + sloUs;
-        r.tokens = new int[] {101, 102};
-        r.rows = 2;
-        return r;
     }
 }

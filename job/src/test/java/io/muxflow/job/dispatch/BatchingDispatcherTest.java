@@ -2,7 +2,7 @@ package io.muxflow.job.dispatch;
 
 import static io.muxflow.job.dispatch.BatchingDispatcherAgreesWithSimulatorTest.EPOCH_US;
 import static io.muxflow.job.dispatch.BatchingDispatcherAgreesWithSimulatorTest.PROFILES;
-import static io.muxflow.job.dispatch.BatchingDispatcherAgreesWithSimulatorTest.request;
+import static io.muxflow.job.dispatch.DispatcherAgreesWithSimulatorTest.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muxflow.job.config.JobSpec;

@@ -120,7 +120,7 @@ class DispatcherAgreesWithSimulatorTest {
         return Workload.merge(models, parts);
     }
 
-    private static ServingRequest request(int i, String model, long nowUs, long sloUs) {
+    static ServingRequest request(int i, String model, long nowUs, long sloUs) {
         ServingRequest r = new ServingRequest();
         r.requestId = "r" + i;
         r.model = model;
