@@ -91,6 +91,12 @@ public final class LocalCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     double warmupS;
 
+    @Option(names = "--batching", defaultValue = "1", paramLabel = "MAX",
+            description = "Run batches of up to MAX requests per stage (muxflow.dispatch.max-batch; the cpu models are "
+                    + "then profiled at batch sizes 1, 2, 4, ... up to MAX and planned for batching); 1: none "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int batching;
+
     @Override
     public Integer call() throws Exception {
         boolean emulated = backend.equals("emulated");
@@ -109,10 +115,14 @@ public final class LocalCommand implements Callable<Integer> {
         if (!(llmRate >= 0) || !Double.isFinite(llmRate)) {
             throw new InvalidInputException("--llm-rate must be a number >= 0 of jobs/s, got " + llmRate);
         }
+        if (batching < 1) {
+            throw new InvalidInputException("--batching must be >= 1 (the largest batch), got " + batching);
+        }
         LocalStack.Options o = new LocalStack.Options(backend, devices != null ? devices : emulated ? 16 : 2,
                 memGb != null ? memGb : emulated ? 13 : 2, profiles == null ? List.of() : profiles, models,
                 rate != null ? rate : emulated ? 20 : 30, cv, sloScale != null ? sloScale : emulated ? 5 : 25, uiPort,
-                prometheusPort, seq, durationS, summaryS, seed, !noAdapt, recommendOnly, shiftAt, llmRate, warmupS);
+                prometheusPort, seq, durationS, summaryS, seed, !noAdapt, recommendOnly, shiftAt, llmRate, warmupS,
+                batching);
         var out = spec.commandLine().getOut();
         try (var qos = cpuLatency.hold(out)) {
             return run(o, out);

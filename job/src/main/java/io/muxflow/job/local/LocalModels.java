@@ -23,18 +23,25 @@ public final class LocalModels {
     private LocalModels() {
     }
 
-    /** bert-tiny twice and gpt2-tiny once, profiled on this machine's cpu for pp 1 and 2 at {@code seq} tokens. */
-    public static Models cpu(int seq, PrintWriter log) {
+    /**
+     * bert-tiny twice and gpt2-tiny once, profiled on this machine's cpu for pp 1 and 2 at {@code seq}
+     * tokens, at batch 1 and the powers of two up to {@code maxBatch}.
+     */
+    public static Models cpu(int seq, int maxBatch, PrintWriter log) {
+        List<Integer> batches = new ArrayList<>();
+        for (int b = 1; b <= maxBatch; b *= 2) {
+            batches.add(b);
+        }
         Map<String, String> instances = new LinkedHashMap<>();
         instances.put("bert-a", "bert-tiny");
         instances.put("bert-b", "bert-tiny");
         instances.put("gpt-c", "gpt2-tiny");
         List<ModelProfile> profiles = new ArrayList<>();
         for (String shape : List.of("bert-tiny", "gpt2-tiny")) {
-            log.printf("profiling %s on this cpu (%d tokens, pp 1 and 2)...%n", shape, seq);
+            log.printf("profiling %s on this cpu (%d tokens, pp 1 and 2, batch %s)...%n", shape, seq, batches);
             log.flush();
             profiles.add(StageProfiler.profile(shape, ModelConfig.named(shape), new SyntheticWeights(shape.hashCode()),
-                    new CpuBackend(1), new StageProfiler.Options(List.of(1, 2), List.of(1), seq, 3, 7, 0), (w, d, t) -> { }));
+                    new CpuBackend(1), new StageProfiler.Options(List.of(1, 2), batches, seq, 3, 7, 0), (w, d, t) -> { }));
         }
         List<ModelSpec> models = new ArrayList<>();
         instances.forEach((m, p) -> models.add(new ModelSpec(m, p, Double.NaN, Double.NaN, Double.NaN)));

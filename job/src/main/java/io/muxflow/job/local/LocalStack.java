@@ -49,7 +49,8 @@ public final class LocalStack implements AutoCloseable {
     /** What to run. */
     public record Options(String backend, int devices, double memGb, List<Path> profiles, int models, double rate,
             double cv, double sloScale, int uiPort, int prometheusPort, int seq, double durationS, double summaryS,
-            long seed, boolean adapt, boolean recommendOnly, double shiftAtS, double llmRate, double warmupS) {
+            long seed, boolean adapt, boolean recommendOnly, double shiftAtS, double llmRate, double warmupS,
+            int maxBatch) {
     }
 
     private final Options o;
@@ -89,8 +90,9 @@ public final class LocalStack implements AutoCloseable {
     public void start() throws Exception {
         boolean emulated = o.backend().equals("emulated");
         LocalModels.Models models = emulated ? LocalModels.emulated(o.profiles(), o.models())
-                : LocalModels.cpu(o.seq(), out);
+                : LocalModels.cpu(o.seq(), o.maxBatch(), out);
         conf.set(MuxflowOptions.BACKEND, o.backend());
+        conf.set(MuxflowOptions.MAX_BATCH, o.maxBatch());
         conf.set(MuxflowOptions.CHECKPOINT_INTERVAL, java.time.Duration.ofSeconds(1));
         // adaptation at a pace a person can watch
         conf.set(MuxflowOptions.ADAPT, o.adapt());
@@ -109,8 +111,7 @@ public final class LocalStack implements AutoCloseable {
             specs.add(new ModelSpec(m.name(), m.profile(), rates[i], o.cv(), o.sloScale() * p.singleDeviceLatency()));
         }
         WorkloadSpec expected = WorkloadSpec.generated(120, o.seed(), specs);
-        SimOptions sim = SimOptions.defaults().withOverheads(
-                conf.get(MuxflowOptions.FIXED_OVERHEAD).toNanos() / 1e9, conf.get(MuxflowOptions.STAGE_OVERHEAD));
+        SimOptions sim = JobSpec.simOptions(conf); // the job's own prediction model, batching included
         PlacementProblem problem = new PlacementProblem(
                 specs.stream().map(s -> models.profiles().require(s.profile(), "local")).toList(), expected.generate(),
                 Cluster.of(o.devices(), o.memGb()), sim, SearchOptions.defaults());

@@ -29,7 +29,7 @@ class DashboardScreenshotIT {
         ExternalClients.needChromium();
         int ui = LocalStackIT.freePort();
         LocalStack.Options o = new LocalStack.Options("cpu", 2, 2, List.of(), 0, 20, 2, 25, ui, 0, 16, 0, 4, 1, false,
-                false, 0, 0, 0);
+                false, 0, 0, 0, 1);
         StringWriter text = new StringWriter();
         try (LocalStack stack = new LocalStack(o, new PrintWriter(text, true))) {
             stack.start();

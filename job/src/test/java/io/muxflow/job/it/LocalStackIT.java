@@ -36,7 +36,7 @@ class LocalStackIT {
         int prom = freePort();
         StringWriter text = new StringWriter();
         LocalStack.Options o = new LocalStack.Options("cpu", 2, 2, List.of(), 0, 20, 2, 25, ui, prom, 16, 12, 4, 1, true,
-                false, 0, 0.5, 3);
+                false, 0, 0.5, 3, 4);
         try (LocalStack stack = new LocalStack(o, new PrintWriter(text, true))) {
             stack.start();
             stack.summarize(new CountDownLatch(1));
@@ -55,6 +55,9 @@ class LocalStackIT {
             assertThat(metrics.contains("status=\"OK\"")).as("status label").isTrue();
             assertThat(metrics.contains("model_latencyMs{")).as("latency histogram").isTrue();
             assertThat(metrics.contains("queueDepth")).as("stage queue depth").isTrue();
+            // run with batches of up to 4: the batching dispatcher counts its batches and queue
+            assertThat(metrics.contains("dispatch_batches")).as("batches counter").isTrue();
+            assertThat(metrics.contains("dispatch_queued")).as("queued gauge").isTrue();
             assertThat(metrics.contains("flink_jobmanager_job_numberOfFailedCheckpoints")).as("failed checkpoints")
                     .isTrue();
             // the chain path: per chain jobs in service against capacity, queue, time to first token, time per
@@ -68,6 +71,7 @@ class LocalStackIT {
         String printed = text.toString();
         assertThat(printed).contains("Flink dashboard:  http://localhost:" + ui).contains("attainment")
                 .contains("bert-a").contains("gpt-c").contains("kcat -b").contains("checkpoints: ")
+                .contains("batch [1, 2, 4]")
                 // the LLM on three chain servers, with its own row of answers
                 .contains("chain server 2").contains("gpt2-chain").contains("\"max_new_tokens\": 8");
         assertThat(printed.lines().filter(l -> l.trim().startsWith("gpt2-chain ")).count()).as(printed)
