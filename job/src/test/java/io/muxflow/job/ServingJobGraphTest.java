@@ -70,6 +70,24 @@ class ServingJobGraphTest {
     }
 
     @Test
+    void batchingSwapsTheDispatchOperatorUnderTheSameUid() {
+        StreamGraph plain = graph(new Configuration());
+        Configuration conf = new Configuration();
+        conf.set(MuxflowOptions.MAX_BATCH, 4);
+        StreamGraph batched = graph(conf);
+        StreamNode a = byName(plain).get("dispatch");
+        StreamNode b = byName(batched).get("dispatch");
+        assertThat(b.getTransformationUID()).isEqualTo(a.getTransformationUID()).isEqualTo("dispatch");
+        assertThat(b.getOperatorFactory().getStreamOperatorClass(getClass().getClassLoader()))
+                .isEqualTo(io.muxflow.job.dispatch.BatchingDispatcher.class);
+        assertThat(a.getOperatorFactory().getStreamOperatorClass(getClass().getClassLoader()))
+                .isNotEqualTo(io.muxflow.job.dispatch.BatchingDispatcher.class);
+        // the same edges in and out: the stages and the replies see no difference
+        assertThat(timeout(batched, "dispatch", "stage-layer-0")).isEqualTo(timeout(plain, "dispatch", "stage-layer-0"));
+        assertThat(timeout(batched, "dispatch", "egress-metrics")).isZero();
+    }
+
+    @Test
     void everyHopOfTheRequestPathUsesTheConfiguredBufferTimeout() {
         Configuration conf = new Configuration();
         conf.set(MuxflowOptions.BUFFER_TIMEOUT, Duration.ofMillis(3));
