@@ -448,8 +448,8 @@ public final class CpuFidelityBench {
         return good.length == 0 ? 0 : (double) n / good.length;
     }
 
-    public ObjectNode run(Path dir, double[] loads) throws Exception {
-        ProfileDatabase db = profile(dir.resolve("profiles"));
+    /** What every result file of this bench starts with: the setup and the job settings. */
+    private ObjectNode header() {
         ObjectNode root = Json.object();
         root.put("backend", "cpu");
         root.put("devices", devices);
@@ -460,10 +460,16 @@ public final class CpuFidelityBench {
         root.put("seconds", seconds);
         root.put("warmup_seconds", warmupSeconds);
         root.put("cpu_pinning", pinningNote());
-        root.put("profiled", "before every level: this machine's speed drifts by 20% and more over minutes, so a "
-                + "level is planned and simulated with profiles taken just before it is served");
         ObjectNode set = root.putObject("settings");
         settings.forEach(set::put);
+        return root;
+    }
+
+    public ObjectNode run(Path dir, double[] loads) throws Exception {
+        ProfileDatabase db = profile(dir.resolve("profiles"));
+        ObjectNode root = header();
+        root.put("profiled", "before every level: this machine's speed drifts by 20% and more over minutes, so a "
+                + "level is planned and simulated with profiles taken just before it is served");
         ObjectNode levels = root.putObject("levels");
         double live = 0;
         double profiled = 0;
@@ -507,17 +513,8 @@ public final class CpuFidelityBench {
             throw new InvalidInputException("--batching must be 2 or more, got " + max);
         }
         profiledBatch = max;
-        ObjectNode root = Json.object();
-        root.put("backend", "cpu");
-        root.put("devices", devices);
-        root.put("tokens_per_request", TOKENS);
-        root.put("cv", cv);
-        root.put("slo_scale", sloScale);
-        root.put("seconds", seconds);
-        root.put("warmup_seconds", warmupSeconds);
+        ObjectNode root = header();
         root.put("max_batch", max);
-        ObjectNode set = root.putObject("settings");
-        settings.forEach(set::put);
         ObjectNode levels = root.putObject("levels");
         for (int i = 0; i < loads.length; i++) {
             ProfileDatabase db = profile(dir.resolve("profiles-" + i), i == 0);

@@ -43,4 +43,34 @@ class CpuFidelityBenchIT {
                 .isEqualTo(root.get("calibrated_stage_overhead").asDouble());
         assertThat(Json.compact(root)).contains("\"backend\":\"cpu\"");
     }
+
+    @Test
+    void batchingModeServesEachLevelUnbatchedAndBatchedOnTheSameArrivals(@TempDir Path dir) throws Exception {
+        StringWriter log = new StringWriter();
+        JsonNode root = new CpuFidelityBench(new PrintWriter(log, true)).seconds(5, 3).devices(1)
+                .runBatching(dir, new double[] {1.2}, 4);
+        assertThat(log.toString()).contains("--batch 1,2,4");
+        assertThat(root.get("max_batch").asInt()).isEqualTo(4);
+        JsonNode both = root.get("levels").get("1.20");
+        assertThat(both.get("profiles_s").get("bert-medium@batch4").asDouble()).isPositive();
+        JsonNode plain = both.get("unbatched");
+        JsonNode batched = both.get("batched");
+        assertThat(plain.get("max_batch").asInt()).isEqualTo(1);
+        assertThat(batched.get("max_batch").asInt()).isEqualTo(4);
+        assertThat(batched.get("requests").asInt()).as("the same arrivals").isEqualTo(plain.get("requests").asInt());
+        for (JsonNode l : new JsonNode[] {plain, batched}) {
+            assertThat(l.get("answered").asInt()).isEqualTo(l.get("requests").asInt());
+            assertThat(l.get("live_attainment").asDouble()).isBetween(0.0, 1.0);
+        }
+        // over capacity, requests queue and some batches form
+        int runs = 0;
+        int requests = 0;
+        for (var e : (Iterable<java.util.Map.Entry<String, JsonNode>>) batched.get("first_stage_runs_by_size")::fields) {
+            runs += e.getValue().asInt();
+            requests += Integer.parseInt(e.getKey()) * e.getValue().asInt();
+        }
+        assertThat(requests).as("requests per first-stage run").isGreaterThan(runs);
+        assertThat(both.get("live_gain_pp").asDouble()).isEqualTo(100 * (batched.get("live_attainment").asDouble()
+                - plain.get("live_attainment").asDouble()));
+    }
 }
