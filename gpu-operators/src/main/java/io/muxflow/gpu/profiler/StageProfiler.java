@@ -73,7 +73,7 @@ public final class StageProfiler {
         List<ConfigProfile> configs = new ArrayList<>();
         int total = o.ops().size() * o.pps().size() * o.batches().size();
         int done = 0;
-        long[] evict = o.evictBytes() > 0 ? new long[(int) Math.min(Integer.MAX_VALUE - 8, o.evictBytes() / 8)] : null;
+        long[] evict = o.evictBytes() > 0 ? evictionBuffer(o.evictBytes()) : null;
         for (int op : o.ops()) {
             for (int pp : o.pps()) {
                 List<StageSpec> specs = StagePartitioner.partition(c, pp, o.seqLen());
@@ -165,6 +165,18 @@ public final class StageProfiler {
 
     /** Keeps the eviction reads from being optimized away. */
     static volatile long sink;
+
+    /** The last eviction buffer: kept, so a process that profiles again does not allocate 256 MB each time. */
+    private static long[] evictionBuffer = new long[0];
+
+    private static synchronized long[] evictionBuffer(long bytes) {
+        int longs = (int) Math.min(Integer.MAX_VALUE - 8, bytes / 8);
+        if (evictionBuffer.length != longs) {
+            evictionBuffer = null; // let the old one go before the new one is allocated
+            evictionBuffer = new long[longs];
+        }
+        return evictionBuffer;
+    }
 
     /** Writes one word per cache line of {@code buf}: every line the stage's weights held is taken. */
     static long evictCaches(long[] buf) {
