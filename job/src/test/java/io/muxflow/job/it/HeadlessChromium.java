@@ -143,11 +143,20 @@ public final class HeadlessChromium implements AutoCloseable {
             String s = session.toString();
             send("DELETE", URI.create(s.substring(0, s.length() - 1)), null);
         } finally {
-            // the browser is chromedriver's child: never leave it running
-            driver.descendants().forEach(ProcessHandle::destroyForcibly);
+            // the browser is chromedriver's child: never leave it running, and let it end before its
+            // profile directory goes (a browser still shutting down writes files there)
+            java.util.List<ProcessHandle> browser = driver.descendants().toList();
+            browser.forEach(ProcessHandle::destroyForcibly);
             driver.destroy();
             if (!driver.waitFor(10, TimeUnit.SECONDS)) {
                 driver.destroyForcibly();
+            }
+            for (ProcessHandle p : browser) {
+                try {
+                    p.onExit().get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // deleted below anyway; TempDir tolerates files vanishing under it
+                }
             }
             tmp.close();
         }

@@ -34,15 +34,26 @@ public final class TempDir implements AutoCloseable {
         return path.resolve(name);
     }
 
-    /** Deletes {@code dir} and everything under it; a missing directory is fine. */
+    /**
+     * Deletes {@code dir} and everything under it; a missing directory is fine, and so is a file that
+     * vanishes while the tree is walked (a process that is ending removes its own temporary files):
+     * the walk is then taken again, a few times.
+     */
     public static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+        for (int attempt = 1; ; attempt++) {
+            if (!Files.exists(dir)) {
+                return;
+            }
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                return;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 
