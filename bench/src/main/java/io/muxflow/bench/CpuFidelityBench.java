@@ -302,7 +302,11 @@ public final class CpuFidelityBench {
                 o.put("difference_pp", 100 * (live - simAtt));
                 o.put("plan", groups);
                 o.put("stage_overhead", sim.stageOverheadPerStage());
-                o.put("max_batch", sim.batching() ? sim.maxBatch() : 1);
+                o.put("max_batch", batched ? sim.maxBatch() : 1);
+                o.set("live", c.total().toJson());
+                log.printf("fidelity-cpu: load %.2f%s: live attainment %.4f vs simulated %.4f (%+.2f percentage "
+                        + "points), %d of %d answered%n", load, batched ? ", batches up to " + sim.maxBatch() : "", live,
+                        simAtt, 100 * (live - simAtt), c.total().responses(), w.size());
                 if (batched) {
                     // the post-hoc figures below replay the unbatched model, and a batch's stage time is
                     // not one request's: under batching only the prediction itself is compared
@@ -311,10 +315,6 @@ public final class CpuFidelityBench {
                             .groupingBy(v -> v, java.util.stream.Collectors.counting())))
                             .forEach((size, runs) -> sizes.put(Integer.toString(size), runs));
                     log.printf("    first-stage runs by requests in them: %s%n", sizes);
-                    o.set("live", c.total().toJson());
-                    log.printf("fidelity-cpu: load %.2f, batches up to %d: live attainment %.4f vs simulated %.4f "
-                            + "(%+.2f percentage points), %d of %d answered%n", load, sim.maxBatch(), live, simAtt,
-                            100 * (live - simAtt), c.total().responses(), w.size());
                     logPerModel(c);
                     return o;
                 }
@@ -349,10 +349,6 @@ public final class CpuFidelityBench {
                     o.put("simulated_attainment_warmup_distribution", simWarmup);
                     o.put("difference_pp_warmup_distribution", 100 * (live - simWarmup));
                 }
-                o.set("live", c.total().toJson());
-                log.printf("fidelity-cpu: load %.2f: live attainment %.4f vs simulated %.4f (%+.2f percentage points), "
-                        + "%d of %d answered%n", load, live, simAtt, 100 * (live - simAtt), c.total().responses(),
-                        w.size());
                 ObjectNode where = o.putObject("where_the_time_went");
                 legs.write(where);
                 log.printf("    legs p50/p99 ms: %s; live executor time / profiled %.3f%n", legs.breakdown(),

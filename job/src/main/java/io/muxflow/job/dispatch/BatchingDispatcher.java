@@ -205,7 +205,7 @@ public final class BatchingDispatcher extends AbstractStreamOperator<ServingRequ
         rejected.inc();
         String why;
         if (group < 0) {
-            why = "no group of plan v" + plan.version() + " serves model '" + r.model + "'";
+            why = Dispatcher.unserved(plan, r.model);
         } else {
             long now = clock.nowUs();
             long alone = spec.fixedOverheadUs();

@@ -58,7 +58,7 @@ public final class Dispatcher extends CoProcessFunction<ServingRequest, StageRep
         StageClocks.Decision d = clocks.admit(m, now, r.deadlineUs);
         if (!d.admitted()) {
             rejected.inc();
-            String why = d.group() < 0 ? "no group of plan v" + plan.version() + " serves model '" + r.model + "'"
+            String why = d.group() < 0 ? unserved(plan, r.model)
                     : String.format("admission predicted a finish %.1f ms after dispatch, %.1f ms past the deadline",
                             (d.predictedFinishUs() - now) / 1000.0, (d.predictedFinishUs() - r.deadlineUs) / 1000.0);
             ctx.output(REJECTED, Reply.of(r, "REJECTED", why, d.group() < 0 ? -1 : plan.group(d.group()).id()));
@@ -71,6 +71,11 @@ public final class Dispatcher extends CoProcessFunction<ServingRequest, StageRep
         r.shiftAtDispatchUs = d.shiftUs();
         r.stageTimes = new long[0];
         out.collect(r);
+    }
+
+    /** The REJECTED detail of a request for a model no group of the plan serves. */
+    static String unserved(ServingPlan plan, String model) {
+        return "no group of plan v" + plan.version() + " serves model '" + model + "'";
     }
 
     @Override

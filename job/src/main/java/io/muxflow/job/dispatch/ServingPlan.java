@@ -48,6 +48,8 @@ public final class ServingPlan {
     /** Decoder LLMs served as server chains, by the name requests use, with the shape their servers load. */
     private final Map<String, ChainDeployment> chains = new LinkedHashMap<>();
     private final Map<String, ModelConfig> chainConfigs = new LinkedHashMap<>();
+    /** Batch latencies in µs by (group, model, batch size), converted on first use. */
+    private final Map<Long, long[]> batchLatencyUs = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ServingPlan(JobSpec spec) {
         this(spec.plan(), spec.profiles(), spec.backend(), spec.modelStore(), spec.simOptions());
@@ -264,7 +266,11 @@ public final class ServingPlan {
      * size's, as the batching admission predicts; batch 1's when the size is not profiled.
      */
     public long[] latencyUs(int g, int m, int size) {
-        if (size > 1) {
+        if (size <= 1) {
+            return latencyUs[g][m];
+        }
+        // asked for every member of every batch at every stage: converted once per (group, model, size)
+        return batchLatencyUs.computeIfAbsent(((long) g * models.size() + m) * 65_536 + size, key -> {
             LatencyTable.BatchLatency b = table.batches(plan.groups().get(g).config(), m);
             for (int i = 0; b != null && i < b.batchSizes().length; i++) {
                 if (b.batchSizes()[i] == size) {
@@ -275,8 +281,8 @@ public final class ServingPlan {
                     return us;
                 }
             }
-        }
-        return latencyUs[g][m];
+            return latencyUs[g][m];
+        });
     }
 
     /** Predicted stage latencies (µs) of model m on group g; null when g does not host m. */

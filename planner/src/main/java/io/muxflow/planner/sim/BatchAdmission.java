@@ -226,12 +226,12 @@ public final class BatchAdmission {
         if (group < 0 || group >= clocks.length || k < 0 || k >= clocks[group].length) {
             return 0;
         }
-        double lag = actualEnd - (predictedEnd + (shift[group][k] - shiftAtRelease));
-        if (!Double.isFinite(lag) || actualEnd < lastReported[group][k]) {
-            return 0; // a stage completes in order: an earlier completion arriving late is stale
+        double moved = StageClockAdmission.correction(clocks[group][k], shift[group][k], lastReported[group][k],
+                predictedEnd, shiftAtRelease, actualEnd);
+        if (Double.isNaN(moved)) {
+            return 0;
         }
         lastReported[group][k] = actualEnd;
-        double moved = Math.max(clocks[group][k] + lag, actualEnd) - clocks[group][k];
         clocks[group][k] += moved;
         shift[group][k] += moved;
         if (k == 0 && moved != 0) {

@@ -156,6 +156,22 @@ public final class StageClockAdmission {
     }
 
     /**
+     * How far a report moves a stage clock: by the lag not yet applied ({@code actualEnd} against the
+     * prediction, less the shift applied since it was made), never to before the reported end. NaN
+     * for a report to ignore: a lag that is not a number, or a completion older than the latest
+     * applied (a stage completes in order, so an earlier completion arriving late is stale). The one
+     * correction rule of both admission models ({@link BatchAdmission#report}).
+     */
+    static double correction(double clock, double shift, double lastReported, double predictedEnd,
+            double shiftAtAdmission, double actualEnd) {
+        double lag = actualEnd - (predictedEnd + (shift - shiftAtAdmission));
+        if (!Double.isFinite(lag) || actualEnd < lastReported) {
+            return Double.NaN;
+        }
+        return Math.max(clock + lag, actualEnd) - clock;
+    }
+
+    /**
      * A completion report: stage {@code k} of {@code group} finished a request at {@code actualEnd}
      * that was predicted to end at {@code predictedEnd} with {@code shiftAtAdmission} applied. Returns
      * how far the clock moved (negative: back; 0 on time, or for a stage this placement lacks).
@@ -165,12 +181,11 @@ public final class StageClockAdmission {
             return 0;
         }
         int i = group * maxStages + k;
-        double lag = actualEnd - (predictedEnd + (shift[i] - shiftAtAdmission));
-        if (!Double.isFinite(lag) || actualEnd < lastReported[i]) {
-            return 0; // a stage completes in order: an earlier completion arriving late is stale
+        double moved = correction(clocks[i], shift[i], lastReported[i], predictedEnd, shiftAtAdmission, actualEnd);
+        if (Double.isNaN(moved)) {
+            return 0;
         }
         lastReported[i] = actualEnd;
-        double moved = Math.max(clocks[i] + lag, actualEnd) - clocks[i]; // never free before the reported end
         clocks[i] += moved;
         shift[i] += moved;
         if (k == stages[group] - 1) {
