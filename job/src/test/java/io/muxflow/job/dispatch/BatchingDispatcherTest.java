@@ -115,6 +115,11 @@ class BatchingDispatcherTest {
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> spec(0))
                 .hasMessageContaining("batch-queue-capacity must be 1 or more");
+        Configuration zeroBatch = new Configuration();
+        zeroBatch.set(MuxflowOptions.MAX_BATCH, 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JobSpec.of(
+                Plan.parse(Json.parse(DispatcherAgreesWithSimulatorTest.PLAN, "plan"), "plan"),
+                ServingHarness.profiles(PROFILES), zeroBatch)).hasMessageContaining("max-batch must be 1 or more");
     }
 
 }
