@@ -49,10 +49,13 @@ public final class StandaloneCluster implements AutoCloseable {
         Files.createDirectories(dir.resolve("logs"));
         Files.createDirectories(dir.resolve("tmp"));
         this.classpath = clusterClasspath();
-        this.restPort = LocalStackIT.freePort();
+        // The fixed ports come from below Linux's ephemeral range: a port chosen there as free was once
+        // taken, before the REST endpoint started, by the JobManager's metrics service binding "any port".
+        java.util.Iterator<Integer> ports = distinctFreePorts(2).iterator();
+        this.restPort = ports.next();
         Map<String, String> c = new LinkedHashMap<>();
         c.put("jobmanager.rpc.address", "localhost");
-        c.put("jobmanager.rpc.port", String.valueOf(LocalStackIT.freePort()));
+        c.put("jobmanager.rpc.port", String.valueOf(ports.next()));
         c.put("jobmanager.bind-host", "localhost");
         c.put("taskmanager.bind-host", "localhost");
         c.put("taskmanager.host", "localhost");
@@ -103,6 +106,21 @@ public final class StandaloneCluster implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /** Ports free now in 20000-32767, which no "any free port" bind is given (Linux: 32768 and up). */
+    private static java.util.Set<Integer> distinctFreePorts(int n) {
+        java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+        java.util.Random rng = new java.util.Random();
+        while (ports.size() < n) {
+            int p = 20_000 + rng.nextInt(12_768);
+            try (java.net.ServerSocket s = new java.net.ServerSocket(p)) {
+                ports.add(p);
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        return ports;
     }
 
     public void startJobManager() throws Exception {
