@@ -106,7 +106,6 @@ final class ComponentScores {
             compGroups[c][groupCount[c]++] = g;
         }
         int[] compOfModel = new int[numModels];
-        int[] modelSlot = new int[numModels]; // the model's index in its component's model order
         Arrays.fill(compOfModel, -1);
         int[][] compModels = new int[comps][];
         Key[] keys = new Key[comps];
@@ -129,7 +128,6 @@ final class ComponentScores {
                     code[k++] = m;
                     if (compOfModel[m] < 0) {
                         compOfModel[m] = c;
-                        modelSlot[m] = len;
                         scratch[len++] = m;
                     }
                 }
@@ -140,7 +138,7 @@ final class ComponentScores {
             anyMissing |= parts[c] == null;
         }
         if (anyMissing) {
-            replay(p, comps, parts, compOfModel, modelSlot, compModels, compGroups, memoized ? keys : null);
+            replay(p, comps, parts, compOfModel, compModels, compGroups, memoized ? keys : null);
         }
         int[] modelGood = new int[numModels];
         int[] groupRequests = new int[numGroups];
@@ -163,25 +161,16 @@ final class ComponentScores {
     }
 
     /** Replays the requests of the components without a part (one pass, the others skipped); memoizes them when given keys. */
-    private void replay(Placement p, int comps, Part[] parts, int[] compOfModel, int[] modelSlot, int[][] compModels,
-            int[][] compGroups, Key[] keys) {
+    private void replay(Placement p, int comps, Part[] parts, int[] compOfModel, int[][] compModels, int[][] compGroups,
+            Key[] keys) {
         boolean[] missing = new boolean[comps];
-        int[][] good = new int[comps][];
-        int[][] groupReq = new int[comps][];
-        double[] latency = new double[comps];
         for (int c = 0; c < comps; c++) {
-            if (parts[c] == null) {
-                missing[c] = true;
-                good[c] = new int[compModels[c].length];
-                groupReq[c] = new int[compGroups[c].length];
-            }
+            missing[c] = parts[c] == null;
         }
-        int[] groupSlot = new int[p.numGroups()];
-        for (int[] gs : compGroups) {
-            for (int i = 0; i < gs.length; i++) {
-                groupSlot[gs[i]] = i;
-            }
-        }
+        // Components share no group and no model: counts by global group and model index, split after.
+        int[] groupReq = new int[p.numGroups()];
+        int[] good = new int[compOfModel.length];
+        double[] latency = new double[comps];
         StageClockAdmission a = new StageClockAdmission(p, table);
         for (int i = 0; i < arrivals.length; i++) {
             final int m = modelIds[i];
@@ -190,9 +179,9 @@ final class ComponentScores {
                 continue;
             }
             final int g = a.choose(m);
-            groupReq[c][groupSlot[g]]++;
+            groupReq[g]++;
             if (a.admit(g, m, arrivals[i], slos[i])) {
-                good[c][modelSlot[m]]++;
+                good[m]++;
                 latency[c] += a.finish() - arrivals[i];
             }
         }
@@ -202,9 +191,17 @@ final class ComponentScores {
         }
         for (int c = 0; c < comps; c++) {
             if (missing[c]) {
-                parts[c] = new Part(good[c], groupReq[c], latency[c]);
+                int[] cg = new int[compModels[c].length];
+                for (int k = 0; k < cg.length; k++) {
+                    cg[k] = good[compModels[c][k]];
+                }
+                int[] cr = new int[compGroups[c].length];
+                for (int k = 0; k < cr.length; k++) {
+                    cr[k] = groupReq[compGroups[c][k]];
+                }
+                parts[c] = new Part(cg, cr, latency[c]);
                 if (keys != null && memo.put(keys[c], parts[c]) == null) {
-                    memoInts.addAndGet(keys[c].code().length + good[c].length + groupReq[c].length);
+                    memoInts.addAndGet(keys[c].code().length + cg.length + cr.length);
                 }
             }
         }

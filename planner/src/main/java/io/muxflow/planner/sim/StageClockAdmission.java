@@ -96,9 +96,14 @@ public final class StageClockAdmission {
 
     /** The group a request of {@code model} goes to: the hosting group whose last stage frees first; -1 when none. */
     public int choose(int model) {
+        final int[] hosts = modelGroups[model];
+        if (hosts.length == 1) { // the common case, without the loop (the search replays millions)
+            final int j = hosts[0];
+            return lastClock[j] < Double.POSITIVE_INFINITY ? j : -1;
+        }
         int g = -1;
         double best = Double.POSITIVE_INFINITY;
-        for (int j : modelGroups[model]) {
+        for (int j : hosts) {
             double c = lastClock[j];
             if (c < best) {
                 best = c;
@@ -124,15 +129,18 @@ public final class StageClockAdmission {
         final int st = stages[group];
         double t = now;
         for (int k = 0; k < st; k++) {
-            t = Math.max(t, clocks[base + k]) + lat[k];
+            final double c = clocks[base + k];
+            t = (c > t ? c : t) + lat[k]; // Math.max less its NaN and -0.0 cases, which times never are
             ends[k] = t;
         }
         finish = t + fixedOverhead;
         if (finish - now > budget) {
             return false;
         }
-        System.arraycopy(ends, 0, clocks, base, st);
-        lastClock[group] = ends[st - 1];
+        for (int k = 0; k < st; k++) { // a few stages: a loop, not System.arraycopy's call
+            clocks[base + k] = ends[k];
+        }
+        lastClock[group] = t;
         return true;
     }
 
