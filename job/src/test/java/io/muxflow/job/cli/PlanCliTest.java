@@ -96,7 +96,7 @@ public class PlanCliTest {
                 {"duration_s": 90, "seed": 2, "total_rate": 8, "cv": 3, "slo_s": 0.6,
                  "models": [{"name": "m", "count": 4, "profile": "bert-1.3b"}]}
                 """);
-        for (String policy : new String[] {"sr", "clockwork++", "alpaserve"}) {
+        for (String policy : new String[] {"sr", "clockwork++", "alpaserve", "alpaserve-published"}) {
             CliRunner r = CliRunner.run("plan", "--profiles", PROFILES, "--workload", w.toString(), "--devices", "2",
                     "--mem-gb", "13", "--policy", policy, "--json");
             assertThat(r.exitCode()).as(policy + ": " + r.err()).isZero();

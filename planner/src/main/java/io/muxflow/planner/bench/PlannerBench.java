@@ -35,7 +35,7 @@ import java.util.function.Function;
  * devices) as PNG plots.
  */
 public final class PlannerBench {
-    private static final List<String> POLICIES = Policies.NAMES;
+    private static final List<String> POLICIES = Policies.PAPER;
     private final ProfileDatabase published;
     private final ProfileDatabase analytic;
     private final PrintWriter log;

@@ -39,7 +39,8 @@ public final class PlanCommand implements Callable<Integer> {
     double memGb;
 
     @Option(names = "--policy", defaultValue = "alpaserve", paramLabel = "POLICY",
-            description = "sr | clockwork++ | alpaserve (default: ${DEFAULT-VALUE}).")
+            description = "sr | clockwork++ | alpaserve | alpaserve-published (AlpaServe's own search, without "
+                    + "muxflow's refinement; default: ${DEFAULT-VALUE}).")
     String policy;
 
     @Option(names = "--slo-scale", paramLabel = "S",

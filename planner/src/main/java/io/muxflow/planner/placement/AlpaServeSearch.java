@@ -33,9 +33,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  * depend on the thread count.
  */
 public final class AlpaServeSearch implements PlacementPolicy {
+    private final boolean publishedOnly;
+
+    /** muxflow's search: AlpaServe's, plus the refinement when the problem's options ask for it (the default). */
+    public AlpaServeSearch() {
+        this(false);
+    }
+
+    /**
+     * @param publishedOnly AlpaServe's published search alone (its fast heuristic with its own ranking on
+     *                      every partition and split, no refinement), whatever the problem's options say:
+     *                      the policy {@code alpaserve-published}, to reproduce AlpaServe's result
+     */
+    public AlpaServeSearch(boolean publishedOnly) {
+        this.publishedOnly = publishedOnly;
+    }
+
     @Override
     public String name() {
-        return "alpaserve";
+        return publishedOnly ? "alpaserve-published" : "alpaserve";
+    }
+
+    /** Whether the count-ranked and guided greedies refine the fast heuristic's best partitions. */
+    private boolean refines(PlacementProblem problem) {
+        return !publishedOnly && problem.search().guided();
     }
 
     @Override
@@ -87,13 +108,13 @@ public final class AlpaServeSearch implements PlacementPolicy {
         }
         int total = 1 + subKeys.size();
         AtomicInteger done = new AtomicInteger();
-        progress.report("alpaserve search", 0, total);
+        progress.report(name() + " search", 0, total);
         Map<Long, Placement> subSolutions = new ConcurrentHashMap<>();
         List<Runnable> tasks = new ArrayList<>();
         Placement[] mixed = new Placement[1];
         tasks.add(() -> {
-            mixed[0] = solveEco(problem, problem.search().guided());
-            progress.report("alpaserve search", done.incrementAndGet(), total);
+            mixed[0] = solveEco(problem, refines(problem));
+            progress.report(name() + " search", done.incrementAndGet(), total);
         });
         final List<int[]> fb = buckets;
         for (Map.Entry<Long, int[]> e : subKeys.entrySet()) {
@@ -102,7 +123,7 @@ public final class AlpaServeSearch implements PlacementPolicy {
                 int devices = e.getValue()[1];
                 PlacementProblem sub = problem.restrict(fb.get(b), devices);
                 subSolutions.put(e.getKey(), solveEco(sub, false).remapModels(fb.get(b)));
-                progress.report("alpaserve search", done.incrementAndGet(), total);
+                progress.report(name() + " search", done.incrementAndGet(), total);
             });
         }
         runAll(tasks);
@@ -134,7 +155,7 @@ public final class AlpaServeSearch implements PlacementPolicy {
                 final int fbIdx = b;
                 final int devices = bestSplit[b];
                 parts[b] = subSolutions.get(((long) b << 32) | devices);
-                if (problem.search().guided()) {
+                if (refines(problem)) {
                     refine.add(() -> parts[fbIdx] = solveEco(problem.restrict(fb.get(fbIdx), devices), true)
                             .remapModels(fb.get(fbIdx)));
                 }

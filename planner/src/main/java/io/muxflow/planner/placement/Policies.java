@@ -5,7 +5,10 @@ import java.util.List;
 
 /** The placement policies by name. */
 public final class Policies {
-    public static final List<String> NAMES = List.of("sr", "clockwork++", "alpaserve");
+    public static final List<String> NAMES = List.of("sr", "clockwork++", "alpaserve", "alpaserve-published");
+
+    /** The AlpaServe paper's three policies, compared by the planner bench. */
+    public static final List<String> PAPER = List.of("sr", "clockwork++", "alpaserve");
 
     private Policies() {
     }
@@ -15,6 +18,7 @@ public final class Policies {
             case "sr" -> new SelectiveReplication();
             case "clockwork++" -> new ClockworkPlusPlus();
             case "alpaserve" -> new AlpaServeSearch();
+            case "alpaserve-published" -> new AlpaServeSearch(true);
             default -> throw new InvalidInputException("unknown policy '" + name + "' (choose one of " + NAMES + ")");
         };
     }

@@ -68,6 +68,28 @@ class FastGreedyReplicationTest {
     }
 
     @Test
+    void thePublishedPolicyIsAlpaServesSearchWithoutTheRefinement() {
+        int refinedHigher = 0;
+        for (long seed = 0; seed < 6; seed++) {
+            PlacementProblem p = mixed(seed, SearchOptions.defaults().withThreads(1));
+            PlacementProblem unrefined = mixed(seed, SearchOptions.defaults().withThreads(1).withGuided(false));
+            var published = Policies.byName("alpaserve-published").place(p, SearchProgress.NONE);
+            var expected = new AlpaServeSearch().place(unrefined, SearchProgress.NONE);
+            var full = Policies.byName("alpaserve").place(p, SearchProgress.NONE);
+            assertThat(published.policy()).isEqualTo("alpaserve-published");
+            assertThat(published.groups()).as("seed %d", seed).isEqualTo(expected.groups());
+            assertThat(published.predictedAttainment()).isEqualTo(expected.predictedAttainment());
+            assertThat(full.predictedAttainment()).as("seed %d", seed)
+                    .isGreaterThanOrEqualTo(published.predictedAttainment());
+            if (full.predictedAttainment() > published.predictedAttainment()) {
+                refinedHigher++;
+            }
+        }
+        assertThat(refinedHigher).as("seeds where the refinement found more (else this test shows nothing)")
+                .isPositive();
+    }
+
+    @Test
     void bothRankingsFillEveryGroupTheMemoryAllows() {
         PlacementProblem p = mixed(1, SearchOptions.defaults().withThreads(1));
         Placement init = Placement.empty(List.of(ParallelConfig.of(1, 1), ParallelConfig.of(1, 1),
