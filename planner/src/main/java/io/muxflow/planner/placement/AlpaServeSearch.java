@@ -42,7 +42,8 @@ public final class AlpaServeSearch implements PlacementPolicy {
 
     /**
      * @param publishedOnly AlpaServe's published search alone (its fast heuristic with its own ranking on
-     *                      every partition and split, no refinement), whatever the problem's options say:
+     *                      every partition and split, no refinement: the problem searched with {@link
+     *                      SearchOptions#withGuided} false), whatever the problem's options say:
      *                      the policy {@code alpaserve-published}, to reproduce AlpaServe's result
      */
     public AlpaServeSearch(boolean publishedOnly) {
@@ -54,18 +55,15 @@ public final class AlpaServeSearch implements PlacementPolicy {
         return publishedOnly ? "alpaserve-published" : "alpaserve";
     }
 
-    /** Whether the count-ranked and guided greedies refine the fast heuristic's best partitions. */
-    private boolean refines(PlacementProblem problem) {
-        return !publishedOnly && problem.search().guided();
-    }
-
     @Override
     public Plan place(PlacementProblem problem, SearchProgress progress) {
         Placement best = solve(problem, progress);
         return Plans.withPrediction(Plan.of(best, problem.models(), name(), 1), problem);
     }
 
-    public Placement solve(PlacementProblem problem, SearchProgress progress) {
+    public Placement solve(PlacementProblem asked, SearchProgress progress) {
+        PlacementProblem problem = publishedOnly && asked.search().guided()
+                ? asked.withSearch(asked.search().withGuided(false)) : asked;
         int threads = problem.search().threads();
         if (threads == 1) {
             return solveIn(problem, progress);
@@ -113,7 +111,7 @@ public final class AlpaServeSearch implements PlacementPolicy {
         List<Runnable> tasks = new ArrayList<>();
         Placement[] mixed = new Placement[1];
         tasks.add(() -> {
-            mixed[0] = solveEco(problem, refines(problem));
+            mixed[0] = solveEco(problem, problem.search().guided());
             progress.report(name() + " search", done.incrementAndGet(), total);
         });
         final List<int[]> fb = buckets;
@@ -155,7 +153,7 @@ public final class AlpaServeSearch implements PlacementPolicy {
                 final int fbIdx = b;
                 final int devices = bestSplit[b];
                 parts[b] = subSolutions.get(((long) b << 32) | devices);
-                if (refines(problem)) {
+                if (problem.search().guided()) {
                     refine.add(() -> parts[fbIdx] = solveEco(problem.restrict(fb.get(fbIdx), devices), true)
                             .remapModels(fb.get(fbIdx)));
                 }

@@ -192,6 +192,11 @@ public final class PlacementProblem {
         return new Workload(names, a, ids, s);
     }
 
+    /** The same problem under other search options, sharing its simulation (and what it memoized). */
+    public PlacementProblem withSearch(SearchOptions o) {
+        return new PlacementProblem(profiles, workload, cluster, simulation.options(), o, false, simulation);
+    }
+
     /** The same problem on another workload over the same models (clockwork++'s windows; may be empty). */
     public PlacementProblem withWorkload(Workload w) {
         return new PlacementProblem(profiles, w, cluster, simulation.options(), search, false);

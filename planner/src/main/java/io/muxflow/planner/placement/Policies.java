@@ -5,10 +5,12 @@ import java.util.List;
 
 /** The placement policies by name. */
 public final class Policies {
-    public static final List<String> NAMES = List.of("sr", "clockwork++", "alpaserve", "alpaserve-published");
-
     /** The AlpaServe paper's three policies, compared by the planner bench. */
     public static final List<String> PAPER = List.of("sr", "clockwork++", "alpaserve");
+
+    /** Every policy: the paper's, and AlpaServe's published search alone. */
+    public static final List<String> NAMES = java.util.stream.Stream.concat(PAPER.stream(),
+            java.util.stream.Stream.of("alpaserve-published")).toList();
 
     private Policies() {
     }
